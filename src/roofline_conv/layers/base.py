@@ -1,0 +1,161 @@
+"""What every layer answers: counts, traffic per model and precision, intensity, a units table.
+
+Counts are exact ``int`` for numeric layers and sympy expressions for symbolic ones. The
+traffic models are composed here, once, from element counts each layer provides:
+
+* ``compulsory`` = params + input + output
+* ``unfused``    = compulsory + 2 x intermediate elements (written, then read back)
+* ``im2col``     = unfused + 2 x column-matrix elements (written, then read by the GEMM)
+
+Bytes = elements x bytes per element of the precision; intensity = FLOPs / bytes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Union
+
+import sympy as sp
+
+from ..conventions import (
+    DEFAULT_PRECISION,
+    DEFAULT_TRAFFIC,
+    FLOPS_PER_MAC,
+    MB,
+    bytes_per_element,
+    check_traffic_model,
+)
+
+Count = Union[int, sp.Expr]
+"""An exact count: an ``int`` for numeric layers, a sympy expression for symbolic ones."""
+Ratio = Union[float, sp.Expr]
+
+
+class Layer(ABC):
+    """Base of every layer descriptor. Subclasses are immutable."""
+
+    kind: str = "layer"
+
+    # -- what each layer kind provides -------------------------------------------------
+    @property
+    @abstractmethod
+    def weights(self) -> Count:
+        """Weight parameters (elements), bias excluded."""
+
+    @property
+    @abstractmethod
+    def bias_params(self) -> Count:
+        """Bias parameters (elements); 0 when ``bias=False``."""
+
+    @property
+    @abstractmethod
+    def macs(self) -> Count:
+        """Multiply-accumulates (MAC). The seed study and model papers call these "FLOPs"."""
+
+    @property
+    @abstractmethod
+    def bias_adds(self) -> Count:
+        """Additions of the bias (one per output element when counted), in FLOP."""
+
+    @property
+    @abstractmethod
+    def input_elements(self) -> Count:
+        """Elements of the input activation (batch included)."""
+
+    @property
+    @abstractmethod
+    def output_elements(self) -> Count:
+        """Elements of the output activation (batch included)."""
+
+    @property
+    def intermediate_elements(self) -> Count:
+        """Elements of activations produced and consumed inside the layer (DepSep: the depthwise output)."""
+        return 0
+
+    @property
+    def im2col_elements(self) -> Count:
+        """Elements of the im2col column matrix that must be materialised (0 when none is needed)."""
+        return 0
+
+    @property
+    @abstractmethod
+    def is_symbolic(self) -> bool:
+        """True when any dimension is a sympy symbol or expression."""
+
+    # -- derived, written once ---------------------------------------------------------
+    @property
+    def params(self) -> Count:
+        """Parameters (elements): weights plus bias when ``bias=True``."""
+        return self.weights + self.bias_params
+
+    @property
+    def flops(self) -> Count:
+        """Floating-point operations (FLOP): 2 per MAC, plus the bias additions when counted."""
+        return FLOPS_PER_MAC * self.macs + self.bias_adds
+
+    def traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> Count:
+        """Elements moved to/from main memory under traffic ``model`` (see module docstring)."""
+        model = check_traffic_model(model)
+        total = self.params + self.input_elements + self.output_elements
+        if model in ("unfused", "im2col"):
+            total += 2 * self.intermediate_elements
+        if model == "im2col":
+            total += 2 * self.im2col_elements
+        return total
+
+    def traffic(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Count:
+        """Bytes moved to/from main memory under ``model`` at ``precision`` (default fp16, compulsory)."""
+        return self.traffic_elements(model) * bytes_per_element(precision)
+
+    def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Ratio:
+        """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``."""
+        flops, traffic = self.flops, self.traffic(model, precision)
+        if self.is_symbolic:
+            return sp.simplify(sp.sympify(flops) / traffic)
+        return flops / traffic
+
+    # -- presentation ------------------------------------------------------------------
+    def table(self, precision: str = DEFAULT_PRECISION, model: str = DEFAULT_TRAFFIC) -> list[tuple[str, Any, str]]:
+        """Rows of (quantity, value, unit) for this layer at ``precision`` under ``model``."""
+        bpe = bytes_per_element(precision)
+        return [
+            ("params", self.params, "parameters (weights + bias)"),
+            ("macs", self.macs, "MAC (the study's 'FLOPs')"),
+            ("flops", self.flops, "FLOP (1 MAC = 2 FLOP)"),
+            ("input", self.input_elements, "elements"),
+            ("output", self.output_elements, "elements"),
+            ("intermediate", self.intermediate_elements, "elements"),
+            (f"traffic ({model})", self.traffic(model, precision), f"bytes at {precision} ({bpe} B/element)"),
+            (f"intensity ({model})", self.intensity(model, precision), f"FLOP/byte at {precision}"),
+        ]
+
+    def describe(self, precision: str = DEFAULT_PRECISION, model: str = DEFAULT_TRAFFIC) -> str:
+        """A human-readable table of every quantity with its unit."""
+        lines = [repr(self)]
+        for name, value, unit in self.table(precision, model):
+            lines.append(f"  {name:<24} {format_value(value):>20}  {unit}")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str | None:
+        if not self.is_symbolic:
+            return None
+        rows = " \\\\ ".join(
+            f"\\text{{{name}}} & {sp.latex(sp.sympify(value))}" for name, value, _ in self.table()[:6]
+        )
+        return f"$\\begin{{array}}{{ll}} {rows} \\end{{array}}$"
+
+
+def format_value(value: Any) -> str:
+    """Ints with thousands separators, floats to 4 significant digits, expressions as text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+def megabytes(nbytes: int) -> float:
+    """Bytes to MB (10**6 bytes)."""
+    return nbytes / MB

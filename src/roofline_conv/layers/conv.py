@@ -1,0 +1,294 @@
+"""Convolution descriptors: ``Conv2d`` (general) and its special cases ``Depthwise`` and ``Pointwise``.
+
+All quantities come from :mod:`roofline_conv.layers.formulas`; nothing is re-derived here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sympy as sp
+
+from . import formulas
+from .base import Count, Layer
+from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
+from ..symbols import B, Df, Dk, M, N
+
+
+@dataclass(frozen=True)
+class GemmShape:
+    """The im2col GEMM of a convolution: ``groups`` independent GEMMs of (m, n/groups, k).
+
+    ``m`` = output pixels (batch x H_out x W_out), ``n`` = output channels (all groups),
+    ``k`` = reduction length per output (C_in/groups x K_h x K_w), so ``m*n*k == macs``.
+    Unpacks as ``m, n, k = layer.gemm``.
+    """
+
+    m: Count
+    n: Count
+    k: Count
+    groups: Count = 1
+
+    def __iter__(self) -> Iterator[Count]:
+        return iter((self.m, self.n, self.k))
+
+    @property
+    def n_per_group(self) -> Count:
+        """Output channels of each group's GEMM."""
+        return self.n // self.groups if isinstance(self.n, int) and isinstance(self.groups, int) else self.n / self.groups
+
+    @property
+    def macs(self) -> Count:
+        """MACs of all the groups' GEMMs together (== the layer's macs)."""
+        return self.m * self.n * self.k
+
+
+class Conv2d(Layer):
+    """A 2-D convolution (cross-correlation), possibly grouped, strided, padded and dilated.
+
+    Dimensions are ints or sympy expressions. ``kernel_size``, ``input_size``, ``stride``,
+    ``dilation`` take an int or an (h, w) pair; ``padding`` takes an int, an (h, w) pair
+    (each applied on both sides), ((top, bottom), (left, right)), ``"same"`` or ``"valid"``.
+    ``bias=True`` counts C_out bias parameters and one add per output element.
+    """
+
+    __slots__ = (
+        "in_channels", "out_channels", "kernel_size", "input_size", "stride", "padding",
+        "dilation", "groups", "bias", "batch", "_cache", "_symbolic",
+    )
+
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        input_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: Any = 1,
+        bias: bool = False,
+        batch: Any = 1,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "in_channels", dim(in_channels, "in_channels"))
+        set_(self, "out_channels", dim(out_channels, "out_channels"))
+        set_(self, "kernel_size", pair(kernel_size, "kernel_size"))
+        set_(self, "input_size", pair(input_size, "input_size"))
+        set_(self, "stride", pair(stride, "stride"))
+        set_(self, "dilation", pair(dilation, "dilation"))
+        set_(self, "groups", dim(groups, "groups"))
+        if not isinstance(bias, bool):
+            raise LayerError(f"bias={bias!r} must be True or False")
+        set_(self, "bias", bias)
+        set_(self, "batch", dim(batch, "batch"))
+        set_(self, "padding", resolve_padding(padding, self.input_size, self.kernel_size, self.stride, self.dilation))
+        check_groups(self.groups, self.in_channels, self.out_channels)
+        check_fits(self.input_size, self.kernel_size, self.padding, self.dilation)
+        set_(self, "_cache", {})
+        set_(self, "_symbolic", any(is_symbolic(v) for v in self._args))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
+
+    # -- construction helpers ----------------------------------------------------------
+    @classmethod
+    def symbolic(cls, batch: Any = B) -> "Conv2d":
+        """The study's standard conv in its symbols: Dk x Dk kernel, M -> N channels, Df x Df input,
+        stride 1, "same" padding (so the output is Df x Df too), ``batch`` images (default symbol B)."""
+        return cls(M, N, Dk, Df, padding="same", batch=batch)
+
+    def replace(self, **changes: Any) -> "Conv2d":
+        """A copy with some constructor arguments changed (e.g. ``batch=16``)."""
+        args = dict(
+            in_channels=self.in_channels, out_channels=self.out_channels, kernel_size=self.kernel_size,
+            input_size=self.input_size, stride=self.stride, padding=self.padding, dilation=self.dilation,
+            groups=self.groups, bias=self.bias, batch=self.batch,
+        )
+        args.update(changes)
+        return Conv2d(**args)
+
+    # -- formula plumbing --------------------------------------------------------------
+    @property
+    def _args(self) -> tuple[Dim, ...]:
+        (pt, pb), (pl, pr) = self.padding
+        return (
+            self.batch, self.in_channels, self.out_channels, self.groups,
+            self.input_size[0], self.input_size[1], self.kernel_size[0], self.kernel_size[1],
+            self.stride[0], self.stride[1], pt + pb, pl + pr, self.dilation[0], self.dilation[1],
+            int(self.bias),
+        )
+
+    def _q(self, name: str) -> Count:
+        cache = self._cache
+        if name not in cache:
+            if self._symbolic:
+                cache[name] = formulas.substitute(name, dict(zip(formulas.ARGS, map(sp.sympify, self._args))))
+            else:
+                cache[name] = formulas.evaluate(name, self._args)  # type: ignore[arg-type]
+        return cache[name]
+
+    @property
+    def is_symbolic(self) -> bool:
+        return self._symbolic
+
+    # -- quantities ----------------------------------------------------------------------
+    @property
+    def weights(self) -> Count:
+        """Weight parameters: C_out x C_in/groups x K_h x K_w."""
+        return self._q("weights")
+
+    @property
+    def bias_params(self) -> Count:
+        return self._q("bias_params")
+
+    @property
+    def macs(self) -> Count:
+        """MACs: batch x C_out x H_out x W_out x C_in/groups x K_h x K_w."""
+        return self._q("macs")
+
+    @property
+    def bias_adds(self) -> Count:
+        return self._q("bias_adds")
+
+    @property
+    def input_elements(self) -> Count:
+        return self._q("input_elements")
+
+    @property
+    def output_elements(self) -> Count:
+        return self._q("output_elements")
+
+    @property
+    def output_size(self) -> tuple[Count, Count]:
+        """(H_out, W_out) in pixels."""
+        return (self._q("output_height"), self._q("output_width"))
+
+    @property
+    def input_shape(self) -> tuple[Count, ...]:
+        """(batch, C_in, H, W)."""
+        return (self.batch, self.in_channels, *self.input_size)
+
+    @property
+    def output_shape(self) -> tuple[Count, ...]:
+        """(batch, C_out, H_out, W_out)."""
+        return (self.batch, self.out_channels, *self.output_size)
+
+    @property
+    def needs_im2col(self) -> bool:
+        """False for a 1x1, stride-1, unpadded conv, whose input already *is* the GEMM operand."""
+        identity = (1, 1)
+        no_pad = ((0, 0), (0, 0))
+        return not (self.kernel_size == identity and self.stride == identity and self.padding == no_pad)
+
+    @property
+    def im2col_elements(self) -> Count:
+        """Column-matrix elements (C_in K_h K_w x batch H_out W_out); 0 when no re-layout is needed."""
+        return self._q("im2col_elements") if self.needs_im2col else 0
+
+    @property
+    def gemm(self) -> GemmShape:
+        """The im2col GEMM shape; ``m*n*k == macs``."""
+        return GemmShape(self._q("gemm_m"), self._q("gemm_n"), self._q("gemm_k"), self.groups)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        """'depthwise' (groups == in_channels > 1), 'pointwise' (1x1, ungrouped) or 'conv'."""
+        if self.in_channels == self.groups and self.groups != 1:
+            return "depthwise"
+        if self.kernel_size == (1, 1) and self.groups == 1:
+            return "pointwise"
+        return "conv"
+
+    # -- identity --------------------------------------------------------------------------
+    def _key(self) -> tuple[Any, ...]:
+        return (self.in_channels, self.out_channels, self.kernel_size, self.input_size, self.stride,
+                self.padding, self.dilation, self.groups, self.bias, self.batch)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Conv2d) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        (pt, pb), (pl, pr) = self.padding
+        pad: Any = ((pt, pb), (pl, pr))
+        if pt == pb and pl == pr:
+            pad = pt if pt == pl else (pt, pl)
+        parts = [
+            f"in_channels={self.in_channels}", f"out_channels={self.out_channels}",
+            f"kernel_size={_short(self.kernel_size)}", f"input_size={_short(self.input_size)}",
+        ]
+        for name, value, default in (("stride", self.stride, (1, 1)), ("dilation", self.dilation, (1, 1))):
+            if value != default:
+                parts.append(f"{name}={_short(value)}")
+        if pad != 0:
+            parts.append(f"padding={pad}")
+        if self.groups != 1:
+            parts.append(f"groups={self.groups}")
+        if self.bias:
+            parts.append("bias=True")
+        if self.batch != 1:
+            parts.append(f"batch={self.batch}")
+        return f"Conv2d({', '.join(parts)})"
+
+
+def _short(p: tuple[Any, Any]) -> Any:
+    return p[0] if p[0] == p[1] else p
+
+
+class Depthwise(Conv2d):
+    """A depthwise conv: one K_h x K_w filter per input channel (``groups = channels``),
+    ``multiplier`` filters per channel (output channels = channels x multiplier)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        channels: Any,
+        kernel_size: Any,
+        input_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        bias: bool = False,
+        batch: Any = 1,
+        multiplier: Any = 1,
+    ) -> None:
+        channels = dim(channels, "channels")
+        multiplier = dim(multiplier, "multiplier")
+        super().__init__(channels, channels * multiplier, kernel_size, input_size, stride, padding,
+                         dilation, groups=channels, bias=bias, batch=batch)
+
+    @classmethod
+    def symbolic(cls, batch: Any = B) -> "Depthwise":  # type: ignore[override]
+        """The study's depthwise stage: M channels, Dk x Dk, Df x Df, stride 1, "same" padding."""
+        return cls(M, Dk, Df, padding="same", batch=batch)
+
+
+class Pointwise(Conv2d):
+    """A 1x1 convolution (``kernel_size=1``), the channel-mixing half of a DepSep."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        input_size: Any,
+        stride: Any = 1,
+        groups: Any = 1,
+        bias: bool = False,
+        batch: Any = 1,
+    ) -> None:
+        super().__init__(in_channels, out_channels, 1, input_size, stride, 0, 1, groups=groups, bias=bias, batch=batch)
+
+    @classmethod
+    def symbolic(cls, batch: Any = B) -> "Pointwise":  # type: ignore[override]
+        """The study's pointwise stage: M -> N channels on a Df x Df map."""
+        return cls(M, N, Df, batch=batch)
+
+
+__all__ = ["Conv2d", "Depthwise", "Pointwise", "GemmShape", "LayerError"]

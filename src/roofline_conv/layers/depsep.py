@@ -1,0 +1,159 @@
+"""``DepSep``: a depthwise conv followed by a pointwise (1x1) conv, as one composite layer.
+
+Its counts are the sums of its parts'. Traffic differs from the parts' sum only in the
+intermediate (the depthwise output): under ``compulsory`` it never leaves the chip (fused, the
+seed study's assumption); under ``unfused`` and ``im2col`` it is written and read back once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from .base import Count, Layer
+from .conv import Depthwise, GemmShape, Pointwise
+from .dims import dim
+from ..symbols import B, Df, Dk, M, N
+
+
+class DepSep(Layer):
+    """Depthwise-separable conv: ``Depthwise(in_channels, kernel_size, ...)`` then
+    ``Pointwise(in_channels * depth_multiplier, out_channels)``. Parts: ``.depthwise``,
+    ``.pointwise`` (also ``.parts``)."""
+
+    __slots__ = ("depthwise", "pointwise", "in_channels", "out_channels")
+    kind = "depsep"
+
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        input_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        bias: bool = False,
+        batch: Any = 1,
+        depth_multiplier: Any = 1,
+    ) -> None:
+        set_ = object.__setattr__
+        out = dim(out_channels, "out_channels")
+        dw = Depthwise(in_channels, kernel_size, input_size, stride, padding, dilation, bias, batch, depth_multiplier)
+        pw = Pointwise(dw.out_channels, out, dw.output_size, bias=bias, batch=batch)
+        set_(self, "depthwise", dw)
+        set_(self, "pointwise", pw)
+        set_(self, "in_channels", dw.in_channels)
+        set_(self, "out_channels", out)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("DepSep is immutable; build a new one instead")
+
+    @classmethod
+    def symbolic(cls, batch: Any = B) -> "DepSep":
+        """The study's DepSep in its symbols: Dk x Dk depthwise on M channels, then 1x1 M -> N,
+        Df x Df map, stride 1, "same" padding, ``batch`` images (default symbol B)."""
+        return cls(M, N, Dk, Df, padding="same", batch=batch)
+
+    def replace(self, **changes: Any) -> "DepSep":
+        """A copy with some constructor arguments changed (e.g. ``batch=16``)."""
+        dw = self.depthwise
+        args = dict(
+            in_channels=dw.in_channels, out_channels=self.out_channels, kernel_size=dw.kernel_size,
+            input_size=dw.input_size, stride=dw.stride, padding=dw.padding, dilation=dw.dilation,
+            bias=dw.bias, batch=dw.batch, depth_multiplier=sp.sympify(dw.out_channels) / dw.in_channels,
+        )
+        args.update(changes)
+        return DepSep(**args)
+
+    @property
+    def parts(self) -> tuple[Depthwise, Pointwise]:
+        """(depthwise, pointwise), in execution order."""
+        return (self.depthwise, self.pointwise)
+
+    def _sum(self, name: str) -> Count:
+        a, b = (getattr(p, name) for p in self.parts)
+        return a + b
+
+    @property
+    def is_symbolic(self) -> bool:
+        return self.depthwise.is_symbolic or self.pointwise.is_symbolic
+
+    @property
+    def weights(self) -> Count:
+        """Dk^2 M (depthwise) + M N (pointwise) for the study's layer."""
+        return self._sum("weights")
+
+    @property
+    def bias_params(self) -> Count:
+        return self._sum("bias_params")
+
+    @property
+    def macs(self) -> Count:
+        """Dk^2 M Df^2 + M N Df^2 for the study's layer."""
+        return self._sum("macs")
+
+    @property
+    def bias_adds(self) -> Count:
+        return self._sum("bias_adds")
+
+    @property
+    def input_elements(self) -> Count:
+        return self.depthwise.input_elements
+
+    @property
+    def output_elements(self) -> Count:
+        return self.pointwise.output_elements
+
+    @property
+    def intermediate_elements(self) -> Count:
+        """The depthwise output, which the pointwise consumes."""
+        return self.depthwise.output_elements
+
+    @property
+    def im2col_elements(self) -> Count:
+        return self._sum("im2col_elements")
+
+    @property
+    def batch(self) -> Count:
+        return self.depthwise.batch
+
+    @property
+    def input_size(self) -> tuple[Count, Count]:
+        return self.depthwise.input_size
+
+    @property
+    def output_size(self) -> tuple[Count, Count]:
+        """(H_out, W_out) in pixels."""
+        return self.pointwise.output_size
+
+    @property
+    def input_shape(self) -> tuple[Count, ...]:
+        return self.depthwise.input_shape
+
+    @property
+    def output_shape(self) -> tuple[Count, ...]:
+        return self.pointwise.output_shape
+
+    @property
+    def gemm(self) -> tuple[GemmShape, GemmShape]:
+        """The parts' im2col GEMMs (depthwise, pointwise); a DepSep is two GEMMs, not one."""
+        return (self.depthwise.gemm, self.pointwise.gemm)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DepSep) and self.parts == other.parts
+
+    def __hash__(self) -> int:
+        return hash(("DepSep", self.parts))
+
+    def __repr__(self) -> str:
+        dw = self.depthwise
+        inner = repr(dw)[len("Conv2d("):-1].split(", ")
+        kept = [p for p in inner if not p.startswith(("in_channels=", "out_channels=", "groups="))]
+        mult = sp.sympify(dw.out_channels) / dw.in_channels
+        extra = [] if mult == 1 else [f"depth_multiplier={mult}"]
+        return f"DepSep(in_channels={dw.in_channels}, out_channels={self.out_channels}, {', '.join(kept + extra)})"
+
+
+__all__ = ["DepSep"]

@@ -1,0 +1,141 @@
+"""Normalising and validating layer dimensions (ints, (h, w) pairs, sympy symbols).
+
+Every check raises :class:`LayerError` (a ``ValueError``) at construction, naming the
+argument, the value and the rule it broke.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Union
+
+import sympy as sp
+
+Dim = Union[int, sp.Expr]
+"""A dimension: an exact int, or a sympy symbol/expression."""
+
+
+class LayerError(ValueError):
+    """A layer was described with an impossible or unsupported dimension."""
+
+
+def is_symbolic(value: Any) -> bool:
+    """True for a sympy expression that is not a plain number."""
+    return isinstance(value, sp.Basic) and not value.is_Number
+
+
+def dim(value: Any, argument: str, *, minimum: int = 1) -> Dim:
+    """One dimension as an int (>= ``minimum``) or a sympy expression."""
+    if isinstance(value, bool):
+        raise LayerError(f"{argument}={value!r} must be an integer, not a bool")
+    if isinstance(value, sp.Basic):
+        if value.is_Number:
+            if not value.is_Integer:
+                raise LayerError(f"{argument}={value} must be an integer")
+            value = int(value)
+        else:
+            if value.is_integer is False or (value.is_real is False):
+                raise LayerError(f"{argument}={value} must be an integer-valued expression")
+            if value.is_nonnegative is False or (minimum >= 1 and value.is_positive is False):
+                raise LayerError(f"{argument}={value} must be >= {minimum}")
+            return value
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+    elif isinstance(value, numbers.Real):
+        if float(value).is_integer():
+            raise LayerError(f"{argument}={value!r} must be an int, not a float (write {int(value)})")
+        raise LayerError(f"{argument}={value!r} must be an integer")
+    else:
+        raise LayerError(f"{argument}={value!r} must be an int or a sympy expression, not {type(value).__name__}")
+    if value < minimum:
+        raise LayerError(f"{argument}={value} must be >= {minimum}")
+    return value
+
+
+def pair(value: Any, argument: str, *, minimum: int = 1) -> tuple[Dim, Dim]:
+    """An int/expression or an (h, w) pair, as an (h, w) tuple of dimensions."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise LayerError(f"{argument}={tuple(value)!r} must be an int or an (h, w) pair")
+        return (dim(value[0], f"{argument}[0]", minimum=minimum), dim(value[1], f"{argument}[1]", minimum=minimum))
+    d = dim(value, argument, minimum=minimum)
+    return (d, d)
+
+
+def known(value: Dim) -> bool:
+    """True when a dimension is a concrete int."""
+    return isinstance(value, int)
+
+
+def resolve_padding(
+    padding: Any,
+    size: tuple[Dim, Dim],
+    kernel: tuple[Dim, Dim],
+    stride: tuple[Dim, Dim],
+    dilation: tuple[Dim, Dim],
+) -> tuple[tuple[Dim, Dim], tuple[Dim, Dim]]:
+    """Per-side padding ((top, bottom), (left, right)).
+
+    ``padding`` is an int, an (h, w) pair (symmetric per side), a ((top, bottom), (left, right))
+    pair of pairs, ``"valid"`` (0) or ``"same"``. ``"same"`` keeps ``ceil(size/stride)`` outputs
+    (TensorFlow's rule). With stride 1 an odd total (even kernel) is split with the extra row at
+    the bottom/right, as PyTorch does; with stride > 1 the total must be even (symmetric),
+    otherwise construction fails, because frameworks disagree on where the extra row goes.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding != "same":
+            raise LayerError(f"padding={padding!r} must be an int, an (h, w) pair, 'same' or 'valid'")
+        sides = []
+        for axis, n, k, s, d in zip(("height", "width"), size, kernel, stride, dilation):
+            extent = d * (k - 1) + 1
+            if s == 1:
+                total = extent - 1
+            elif known(n) and known(k) and known(s) and known(d):
+                out = -(-n // s)
+                total = max((out - 1) * s + extent - n, 0)
+                if total % 2:
+                    raise LayerError(
+                        f"padding='same' with stride={s} on {axis} {n} and kernel {k} needs {total} rows of "
+                        "padding, which cannot be split symmetrically; give explicit padding instead"
+                    )
+            else:
+                raise LayerError(
+                    f"padding='same' with stride={s} needs a numeric {axis}, kernel and stride "
+                    "(the padding depends on size mod stride); give explicit padding instead"
+                )
+            if isinstance(total, int):
+                sides.append((total // 2, total - total // 2))
+            else:
+                half = sp.floor(sp.sympify(total) / 2)
+                sides.append((half, sp.simplify(total - half)))
+        return (sides[0], sides[1])
+    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(p, (tuple, list)) for p in padding):
+        (t, b), (l, r) = padding
+        return (
+            (dim(t, "padding[0][0]", minimum=0), dim(b, "padding[0][1]", minimum=0)),
+            (dim(l, "padding[1][0]", minimum=0), dim(r, "padding[1][1]", minimum=0)),
+        )
+    ph, pw = pair(padding, "padding", minimum=0)
+    return ((ph, ph), (pw, pw))
+
+
+def check_fits(size: tuple[Dim, Dim], kernel: tuple[Dim, Dim], pad: tuple[tuple[Dim, Dim], tuple[Dim, Dim]], dilation: tuple[Dim, Dim]) -> None:
+    """Raise unless the dilated kernel fits in the padded input on both axes."""
+    for axis, n, k, (p0, p1), d in zip(("height", "width"), size, kernel, pad, dilation):
+        extent = d * (k - 1) + 1
+        padded = n + p0 + p1
+        if all(known(v) for v in (n, k, p0, p1, d)) and extent > padded:
+            raise LayerError(
+                f"kernel_size={k} (dilated extent {extent}) is larger than the padded input {axis} "
+                f"{padded} (input {n} + padding {p0 + p1})"
+            )
+
+
+def check_groups(groups: Dim, in_channels: Dim, out_channels: Dim) -> None:
+    """Raise unless ``groups`` divides both channel counts."""
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        ratio = sp.sympify(channels) / groups
+        if ratio.is_integer is False or (ratio.is_Number and not ratio.is_Integer):
+            raise LayerError(f"groups={groups} does not divide {name}={channels}")

@@ -1,0 +1,95 @@
+"""Tables as text: Markdown (default), CSV or JSON. Every column header carries its unit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+FORMATS = ("md", "csv", "json")
+
+
+@dataclass
+class Table:
+    """A titled table: ``columns`` (headers with units), ``rows`` (values), ``notes`` (conventions)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: list[Sequence[Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        cells = [[_cell(v) for v in row] for row in self.rows]
+        lines = [f"### {self.title}", "", "| " + " | ".join(self.columns) + " |",
+                 "|" + "|".join("---" for _ in self.columns) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        if self.notes:
+            lines.append("")
+            lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.columns)
+        writer.writerows([[_plain(v) for v in row] for row in self.rows])
+        return buf.getvalue()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "notes": list(self.notes),
+            "rows": [dict(zip(self.columns, (_plain(v) for v in row))) for row in self.rows],
+        }
+
+    def render(self, fmt: str = "md") -> str:
+        """The table in ``fmt``: 'md', 'csv' or 'json'."""
+        if fmt == "md":
+            return self.to_markdown()
+        if fmt == "csv":
+            return self.to_csv()
+        if fmt == "json":
+            return json.dumps(self.to_dict(), indent=2)
+        raise ValueError(f"fmt={fmt!r} is not a known format; use one of {', '.join(FORMATS)}")
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def render_tables(tables: Sequence[Table], fmt: str = "md") -> str:
+    """Several tables in one document (JSON: a list)."""
+    if fmt == "json":
+        return json.dumps([t.to_dict() for t in tables], indent=2)
+    sep = "\n" if fmt == "csv" else "\n\n"
+    return sep.join((f"# {t.title}\n" + t.to_csv()) if fmt == "csv" else t.render(fmt) for t in tables)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (int, float, str)) or value is None:
+        return value
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        if abs(value) >= 1e4:
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        if abs(value) >= 1:
+            return f"{value:.2f}"
+        return f"{value:.3g}"
+    return str(value)
