@@ -9,13 +9,18 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
+from .conventions import TRAFFIC_MODELS
 from .report import FORMATS, Table, render_tables
 
 
 def _study(args: argparse.Namespace) -> list[Table]:
     from . import study
 
-    return [study.analytic_table(batch=args.batch)]
+    return [
+        study.analytic_table(batch=args.batch),
+        study.prediction_table(args.traffic),
+        study.prediction_table(args.traffic, plain=True),
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,10 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         "study",
         help="reproduce the seed study end to end",
         description="Reproduce the seed study: its analytic table exactly, with units, "
-        "the convention it uses, and the corrected FLOP and unfused columns.",
+        "the convention it uses, and the corrected FLOP and unfused columns; then the roofline "
+        "prediction beside every published measurement (V100, TPUv2, Xeon E5-2698 v4).",
         epilog="example: roofline-conv study --format csv",
     )
-    p.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
+    p.add_argument("--batch", type=int, default=1, help="images per batch of the analytic table (default 1)")
+    p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory",
+                   help="traffic model of the predictions (default compulsory)")
     p.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
     p.set_defaults(handler=_study)
     return parser

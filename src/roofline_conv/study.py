@@ -78,3 +78,73 @@ def analytic_table(batch: Any = 1) -> Table:
             "the study's 569.5 and 68.4 come out of its MAC and element counts.",
         ],
     )
+
+
+def measured_rows() -> list[dict[str, Any]]:
+    """The study's measured single-layer rows (platform, device id, precision, batch, conv/s)."""
+    return list(data()["measured"])
+
+
+def _plain_units(device: Any) -> dict[str, str]:
+    """Every op on the fastest unit of its kind class ignoring lowering: depthwise on a vector unit."""
+    vector = [name for name, unit in device.units.items() if unit.kind == "vector"]
+    return {"depthwise": vector[0]} if vector else {}
+
+
+def prediction_rows(traffic: str = "compulsory", plain: bool = False) -> list[dict[str, Any]]:
+    """Prediction beside each published measurement of the study's layer.
+
+    Each row: the platform, the device projected on, predicted upper-bound conv/s for the
+    standard conv and the DepSep, published conv/s, implied efficiency (published / predicted),
+    predicted and published DepSep speed-ups, and whether the direction and the bound hold.
+    ``plain=True`` projects a plain per-unit roofline instead (depthwise on the vector unit, no
+    matrix-unit lowering), to show what that gets wrong.
+    """
+    from .devices import get
+    from .roofline import project
+
+    rows = []
+    for row in measured_rows():
+        device = get(row["device"])
+        conv, sep = layers(batch=row["batch"])
+        unit = _plain_units(device) if plain else None
+        pc = project(conv, device, row["precision"], traffic, unit=unit)
+        ps = project(sep, device, row["precision"], traffic, unit=unit)
+        pub_c, pub_s = row["conv_per_s"]
+        pred_c, pred_s = float(pc.images_per_second), float(ps.images_per_second)
+        pred_speedup, pub_speedup = pred_s / pred_c, pub_s / pub_c
+        rows.append(dict(
+            id=row["id"], platform=row["platform"], device=device.id, precision=row["precision"],
+            batch=row["batch"], predicted_conv_per_s=pred_c, predicted_depsep_per_s=pred_s,
+            published_conv_per_s=pub_c, published_depsep_per_s=pub_s,
+            efficiency_conv=pub_c / pred_c, efficiency_depsep=pub_s / pred_s,
+            predicted_speedup=pred_speedup, published_speedup=pub_speedup,
+            direction_right=(pred_speedup > 1) == (pub_speedup > 1),
+            bound_holds=pred_c >= pub_c and pred_s >= pub_s,
+            conv_bound=pc.bound, depsep_bound=ps.bound, depsep_units=ps.unit, depsep_lowering=ps.lowering,
+        ))
+    return rows
+
+
+def prediction_table(traffic: str = "compulsory", plain: bool = False) -> Table:
+    """:func:`prediction_rows` as a table with units."""
+    rows = prediction_rows(traffic, plain)
+    kind = "plain per-unit roofline (depthwise on the vector unit)" if plain else "roofline with matrix-unit tiles and depthwise lowering"
+    return Table(
+        title=f"The study's layer: predicted bound vs published, {kind}, traffic '{traffic}'",
+        columns=["platform", "device", "precision", "batch",
+                 "predicted conv/s (std)", "published conv/s (std)", "efficiency (std)",
+                 "predicted conv/s (DepSep)", "published conv/s (DepSep)", "efficiency (DepSep)",
+                 "DepSep speed-up predicted", "DepSep speed-up published", "direction right", "bound >= published",
+                 "DepSep units (lowering)"],
+        rows=[[r["platform"], r["device"], r["precision"], r["batch"],
+               r["predicted_conv_per_s"], r["published_conv_per_s"], r["efficiency_conv"],
+               r["predicted_depsep_per_s"], r["published_depsep_per_s"], r["efficiency_depsep"],
+               r["predicted_speedup"], r["published_speedup"], "yes" if r["direction_right"] else "NO",
+               "yes" if r["bound_holds"] else "NO", f"{r['depsep_units']} ({r['depsep_lowering']})"] for r in rows],
+        notes=[
+            "conv/s = layers (one image each) per second; a roofline prediction is an upper bound, "
+            "so efficiency = published / predicted should be <= 1.",
+            "Published figures: the seed study (data/study.toml). Devices: the catalog (roofline-conv devices).",
+        ],
+    )

@@ -1,0 +1,107 @@
+"""Devices: the model (compute units, memory levels, provenance for every figure) and a catalog
+of real devices stored as TOML data in ``roofline_conv/devices/catalog/`` (one file per family).
+
+The catalog is read on first use, never at import::
+
+    >>> from roofline_conv import devices
+    >>> devices.get("v100-sxm2").peak("tensor", "fp16")      # FLOP/s
+    125000000000000.0
+    >>> from roofline_conv.devices import V100                # the same object, by its constant
+    >>> round(V100.ridge_point("tensor", "fp16"), 1)         # FLOP/byte against HBM
+    138.9
+
+Peaks are FLOP/s (dense), bandwidths bytes/s, capacities bytes, clocks Hz.
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import functools
+from importlib import resources
+from typing import Any
+
+from .errors import DeviceFileError
+from .model import (
+    OP_KINDS,
+    PROVENANCES,
+    ComputeUnit,
+    DepthwiseLowering,
+    Device,
+    Efficiency,
+    Figure,
+    MemoryLevel,
+)
+from .toml_io import dumps, load_file, loads
+
+__all__ = [
+    "Device", "ComputeUnit", "MemoryLevel", "Figure", "DepthwiseLowering", "Efficiency", "DeviceFileError",
+    "OP_KINDS", "PROVENANCES",
+    "get", "list", "all_devices", "constants", "catalog_files", "load_file", "loads", "dumps",
+]
+
+
+def catalog_files() -> builtins.list[Any]:
+    """The packaged catalog files (``catalog/*.toml``), sorted by name."""
+    folder = resources.files(__name__).joinpath("catalog")
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog() -> tuple[dict[str, Device], dict[str, str]]:
+    """(id -> device, constant -> id) for the whole catalog; read once, on first use."""
+    by_id: dict[str, Device] = {}
+    constants: dict[str, str] = {}
+    for path in catalog_files():
+        for device in load_file(path):
+            if device.id in by_id:
+                raise DeviceFileError(str(path), [("id", f"duplicate id {device.id!r}, also in {by_id[device.id].source_file}")])
+            if device.constant is not None:
+                if device.constant in constants:
+                    other = by_id[constants[device.constant]].source_file
+                    raise DeviceFileError(str(path), [("constant", f"duplicate constant {device.constant!r}, also in {other}")])
+                constants[device.constant] = device.id
+            by_id[device.id] = device
+    return by_id, constants
+
+
+def list() -> builtins.list[str]:  # noqa: A001 - the catalog's public name
+    """Ids of every catalog device, in catalog order."""
+    return builtins.list(_catalog()[0])
+
+
+def all_devices() -> builtins.list[Device]:
+    """Every catalog device."""
+    return builtins.list(_catalog()[0].values())
+
+
+def constants() -> dict[str, str]:
+    """Exported constant name -> device id (``{"V100": "v100-sxm2", ...}``)."""
+    return dict(_catalog()[1])
+
+
+def get(id: str) -> Device:  # noqa: A002 - the natural name
+    """The catalog device ``id`` (its constant name, e.g. ``"V100"``, works too); cached."""
+    by_id, consts = _catalog()
+    if id in by_id:
+        return by_id[id]
+    if id in consts:
+        return by_id[consts[id]]
+    known = builtins.list(by_id)
+    close = difflib.get_close_matches(str(id).lower(), known, n=1, cutoff=0.4)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown device id {id!r}{hint}; known ids: {', '.join(known)}")
+
+
+def __getattr__(name: str) -> Device:
+    """``from roofline_conv.devices import V100``: catalog constants, loaded lazily."""
+    if name.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    by_id, consts = _catalog()
+    if name in consts:
+        return by_id[consts[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> builtins.list[str]:
+    return sorted(set(globals()) | set(__all__))

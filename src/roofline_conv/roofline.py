@@ -1,0 +1,323 @@
+"""Roofline projection of layers onto devices.
+
+For one op on one compute unit (a *leaf* projection):
+
+* the unit is chosen from the device's ``unit_for`` preference list for the op kind (conv,
+  pointwise, depthwise) at the precision, or named by the caller (``unit=``);
+* on a **matrix unit** the op's im2col GEMM is laid onto the unit's (rows, cols) = (K, N) tile,
+  SCALE-Sim style: K and N are padded up to whole tiles, M streams through. Utilisation =
+  useful MACs / executed MACs. A depthwise conv placed on a matrix unit is lowered the way the
+  device's compiler does it (``device.depthwise_lowering``): per-channel tiny GEMMs (K = Kh Kw,
+  N = multiplier) or one dense conv with block-diagonal weights (groups-fold wasted MACs);
+* compute time = executed FLOPs / unit peak; memory time per level = traffic bytes / level
+  bandwidth (the traffic model's bytes cross main memory; inner levels see at least those bytes,
+  so their times are lower bounds); predicted time = the largest of them (the binding roof).
+
+A ``DepSep`` (and any sequence of layers) is projected part by part, each part on its own unit,
+and the times summed. Under the fused (``compulsory``) model the DepSep intermediate is charged
+to neither part. Symbolic layers yield sympy expressions for every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
+
+import sympy as sp
+
+from .conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element, check_precision, check_traffic_model
+from .layers import Conv2d, DepSep, Layer
+from .report import Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .devices import Device
+
+Number = Union[int, float, sp.Expr]
+
+
+def _is_num(*values: Any) -> bool:
+    return all(not isinstance(v, sp.Basic) or v.is_Number for v in values)
+
+
+def _ceil_div(a: Number, b: int) -> Number:
+    if _is_num(a):
+        return -(-int(a) // b)
+    return sp.ceiling(sp.sympify(a) / b)
+
+
+def _max(values: Sequence[Number]) -> Number:
+    if _is_num(*values):
+        return max(float(v) for v in values)
+    return sp.Max(*values)
+
+
+def tile_utilisation(k: Number, n: Number, tile: tuple[int, int]) -> Number:
+    """Fraction of a (rows, cols) = (K, N) matrix unit doing useful work on a GEMM with
+    reduction length ``k`` and ``n`` output columns: (k n) / (ceil(k/R) R ceil(n/C) C)."""
+    rows, cols = tile
+    padded = _ceil_div(k, rows) * rows * _ceil_div(n, cols) * cols
+    util = sp.sympify(k) * n / padded
+    return float(util) if _is_num(util) else util
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The roofline projection of a layer (or several) on a device. Times in seconds, rates in
+    FLOP/s, traffic in bytes, intensity and ridge point in FLOP/byte.
+
+    A leaf (one op on one unit) has ``parts == ()``; a composite (DepSep, a network) sums its
+    parts' times, each part bound by its own roof.
+    """
+
+    name: str
+    device: str
+    precision: str
+    traffic_model: str
+    batch: Number
+    flops: Number
+    """Useful FLOPs (2 x MACs + bias adds)."""
+    executed_flops: Number
+    """FLOPs the unit actually executes, padding and lowering waste included."""
+    traffic: Number
+    """Bytes crossing main memory under ``traffic_model``."""
+    compute_time: Number
+    memory_time: Mapping[str, Number]
+    """Seconds per memory level (inner levels: lower bounds)."""
+    time: Number
+    """Predicted time: the largest of the roofs (leaf), or the parts' sum (composite)."""
+    bound: str
+    """The binding roof, e.g. 'compute: tensor' or 'memory: hbm'; for composites the parts' bounds."""
+    unit: str
+    """The compute unit (composites: the units, joined by '+')."""
+    peak: Number
+    """Peak FLOP/s of the unit (composite: the highest of its parts')."""
+    ridge_point: Number
+    """peak / main-memory bandwidth, FLOP/byte (composite: of the highest-peak part's unit)."""
+    utilisation_of_tile: Number = 1.0
+    """Useful / executed MACs on the unit (1 on vector units)."""
+    lowering: str = "direct"
+    """How the op maps onto the unit: 'gemm' (matrix unit), 'vector', 'per_channel_gemm', 'block_diagonal'."""
+    efficiency: tuple[float, float] | None = None
+    """(compute, memory) efficiency ceilings applied (a calibrated device), or None for the raw roofline."""
+    parts: tuple["Projection", ...] = field(default=())
+
+    # -- derived ----------------------------------------------------------------------------
+    @property
+    def intensity(self) -> Number:
+        """Arithmetic intensity, FLOP/byte, of the useful FLOPs over main-memory traffic."""
+        return _ratio(self.flops, self.traffic)
+
+    @property
+    def attainable(self) -> Number:
+        """Attainable useful FLOP/s: flops / time."""
+        return _ratio(self.flops, self.time)
+
+    @property
+    def utilisation(self) -> Number:
+        """Attainable / peak of the unit (0..1)."""
+        return _ratio(self.attainable, self.peak)
+
+    @property
+    def per_second(self) -> Number:
+        """Layers (or networks) per second: 1 / time."""
+        return _ratio(1, self.time)
+
+    @property
+    def images_per_second(self) -> Number:
+        """Images per second: batch / time."""
+        return _ratio(self.batch, self.time)
+
+    @property
+    def compute_bound(self) -> bool:
+        """True when the compute roof binds (a leaf), or binds the most time (a composite)."""
+        return self.bound.startswith("compute") if not self.parts else max(
+            self.parts, key=lambda p: float(p.time)).compute_bound
+
+    @property
+    def main_memory_time(self) -> Number:
+        return next(iter(self.memory_time.values()))
+
+    def table(self) -> Table:
+        """The projection (and its parts) as a table with units."""
+        rows = [p._row() for p in self.parts] + [self._row()]
+        return Table(
+            title=f"{self.name} on {self.device} at {self.precision}, traffic '{self.traffic_model}'",
+            columns=["op", "unit", "lowering", "bound", "FLOP", "traffic (bytes)", "intensity (FLOP/B)",
+                     "compute (us)", "memory (us)", "time (us)", "attainable (TFLOP/s)", "of peak",
+                     "per second"],
+            rows=rows,
+        )
+
+    def _row(self) -> list[Any]:
+        return [self.name, self.unit, self.lowering, self.bound, _f(self.flops), _f(self.traffic),
+                _f(self.intensity), _f(self.compute_time, 1e6), _f(self.main_memory_time, 1e6),
+                _f(self.time, 1e6), _f(self.attainable, 1e-12), _f(self.utilisation), _f(self.per_second)]
+
+    def __str__(self) -> str:
+        return self.table().to_markdown()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _f(value: Number, scale: float = 1.0) -> Any:
+    if _is_num(value):
+        return float(value) * scale if not isinstance(value, int) or scale != 1.0 else value
+    return str(value * scale) if scale != 1.0 else str(value)
+
+
+def _ratio(a: Number, b: Number) -> Number:
+    if _is_num(a, b):
+        return float(a) / float(b)
+    return sp.simplify(sp.sympify(a) / b)
+
+
+# ---------------------------------------------------------------------------------------------
+def ridge_point(device: "Device", unit: str, precision: str, level: str | None = None) -> float:
+    """Intensity (FLOP/byte) where ``unit``'s peak at ``precision`` meets ``level``'s bandwidth."""
+    return device.ridge_point(unit, precision, level)
+
+
+def project(
+    layer: Union[Layer, Iterable[Layer]],
+    device: "Device | str",
+    precision: str = DEFAULT_PRECISION,
+    traffic: str = DEFAULT_TRAFFIC,
+    unit: str | Mapping[str, str] | None = None,
+    lowering: str | None = None,
+    calibrated: bool = True,
+) -> Projection:
+    """Project ``layer`` (a layer, a DepSep, or an iterable of layers) onto ``device``.
+
+    ``precision`` (default fp16) sets bytes per element and the peak used; ``traffic`` (default
+    'compulsory') the traffic model; ``unit`` overrides the unit choice (a unit name for every op,
+    or a mapping op kind -> unit name); ``lowering`` overrides the device's depthwise lowering.
+    ``calibrated`` applies the device's fitted efficiency ceilings (``device.efficiency``, set by
+    ``roofline-conv calibrate``) when it has any: compute and memory roofs lowered to e x peak.
+    """
+    from .devices import Device, get
+
+    dev = get(device) if isinstance(device, str) else device
+    if not isinstance(dev, Device):
+        raise ValueError(f"device={device!r} must be a Device or a catalog id")
+    check_precision(precision)
+    check_traffic_model(traffic, "traffic")
+    if lowering is not None and lowering not in ("vector", "per_channel_gemm", "block_diagonal"):
+        raise ValueError(f"lowering={lowering!r} must be one of vector, per_channel_gemm, block_diagonal")
+    if isinstance(layer, DepSep):
+        dw, pw = layer.parts
+        fused = traffic == "compulsory"
+        parts = (
+            _leaf(dw, dev, precision, traffic, unit, lowering, calibrated, skip_output=fused),
+            _leaf(pw, dev, precision, traffic, unit, lowering, calibrated, skip_input=fused),
+        )
+        return _combine("DepSep", dev, precision, traffic, layer.batch, parts)
+    if isinstance(layer, Conv2d):
+        return _leaf(layer, dev, precision, traffic, unit, lowering, calibrated)
+    if isinstance(layer, Layer):
+        raise ValueError(f"layer kind {type(layer).__name__} cannot be projected yet")
+    layers = list(layer)
+    if not layers:
+        raise ValueError("project() needs at least one layer")
+    parts = tuple(project(l, dev, precision, traffic, unit, lowering, calibrated) for l in layers)
+    return _combine(f"{len(parts)} layers", dev, precision, traffic, layers[0].batch, parts)  # type: ignore[attr-defined]
+
+
+UPCAST = "fp32"
+"""The precision a unit computes in when it lacks the storage precision (e.g. a TPUv2 VPU on bf16)."""
+
+
+def _pick_unit(op_kind: str, dev: "Device", precision: str, unit: str | Mapping[str, str] | None) -> tuple[str, str]:
+    """(unit name, compute precision). A named unit without the storage precision computes in
+    fp32 when it can (vector units upcast 16/8-bit data); the result states it."""
+    name = unit.get(op_kind) if isinstance(unit, Mapping) else unit
+    if name is None:
+        return dev.choose_unit(op_kind, precision), precision
+    if name not in dev.units:
+        raise ValueError(f"unit={name!r} is not a unit of {dev.id}; it has {', '.join(dev.units)}")
+    if dev.supports(name, precision):
+        return name, precision
+    if dev.units[name].kind == "vector" and dev.supports(name, UPCAST):
+        return name, UPCAST
+    dev.peak(name, precision)  # raises the device's clear error
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _leaf(
+    layer: Conv2d,
+    dev: "Device",
+    precision: str,
+    traffic: str,
+    unit: str | Mapping[str, str] | None,
+    lowering: str | None,
+    calibrated: bool = True,
+    skip_input: bool = False,
+    skip_output: bool = False,
+) -> Projection:
+    op_kind = layer.kind
+    unit_name, compute_precision = _pick_unit(op_kind, dev, precision, unit)
+    cu = dev.units[unit_name]
+    peak = dev.peak(unit_name, compute_precision)
+    flops = layer.flops
+    macs = layer.macs
+    util: Number = 1.0
+    how = "vector"
+    if cu.kind == "matrix":
+        assert cu.tile is not None
+        m, n, k = layer.gemm
+        groups = layer.groups
+        how = "gemm"
+        if op_kind == "depthwise":
+            how = lowering or dev.depthwise_lowering.method
+            if how == "vector":  # the compiler would not use the matrix unit: per-channel GEMMs are the honest bound
+                how = "per_channel_gemm"
+        if how == "block_diagonal":  # one dense conv, the weights zero outside each channel's block
+            util = _ratio(tile_utilisation(k * groups, n, cu.tile), groups)
+        else:  # per group: (m, n/groups, k), e.g. depthwise: K = Kh Kw, N = multiplier
+            n_group = n // groups if _is_num(n, groups) else sp.sympify(n) / groups
+            util = tile_utilisation(k, n_group, cu.tile)
+    executed_macs = macs if util == 1.0 else _ratio(macs, util)
+    executed = FLOPS_PER_MAC * executed_macs + layer.bias_adds
+    elements = layer.traffic_elements(traffic)
+    if skip_input:
+        elements -= layer.input_elements
+    if skip_output:
+        elements -= layer.output_elements
+    nbytes = elements * bytes_per_element(precision)
+    eff = dev.efficiency.get(op_kind) if calibrated else None
+    e_compute, e_memory = (eff.compute, eff.memory) if eff else (1.0, 1.0)
+    compute = _ratio(executed, peak * e_compute)
+    memory = {name: _ratio(nbytes, level.bandwidth.value * e_memory) for name, level in dev.memory.items()}
+    time = _max([compute, *memory.values()])
+    if _is_num(time):
+        main = next(iter(memory))
+        bound = f"compute: {unit_name}" if float(compute) >= float(memory[main]) else f"memory: {main}"
+    else:
+        bound = "symbolic (see compute_time and memory_time)"
+    return Projection(
+        name=op_kind, device=dev.id, precision=precision, traffic_model=traffic, batch=layer.batch,
+        flops=flops, executed_flops=executed, traffic=nbytes, compute_time=compute, memory_time=memory,
+        time=time, bound=bound, unit=unit_name, peak=peak,
+        ridge_point=dev.ridge_point(unit_name, compute_precision), utilisation_of_tile=util,
+        lowering=how if compute_precision == precision else f"{how} (computes in {compute_precision})",
+        efficiency=(e_compute, e_memory) if eff else None,
+    )
+
+
+def _combine(name: str, dev: "Device", precision: str, traffic: str, batch: Number, parts: tuple[Projection, ...]) -> Projection:
+    def total(attr: str) -> Number:
+        values = [getattr(p, attr) for p in parts]
+        return sum(values[1:], values[0])
+
+    levels = parts[0].memory_time.keys()
+    top = max(parts, key=lambda p: float(p.peak))
+    executed, flops = total("executed_flops"), total("flops")
+    return Projection(
+        name=name, device=dev.id, precision=precision, traffic_model=traffic, batch=batch,
+        flops=flops, executed_flops=executed, traffic=total("traffic"),
+        compute_time=total("compute_time"),
+        memory_time={lvl: sum((p.memory_time[lvl] for p in parts[1:]), parts[0].memory_time[lvl]) for lvl in levels},
+        time=total("time"), bound=" + ".join(p.bound for p in parts), unit="+".join(p.unit for p in parts),
+        peak=top.peak, ridge_point=top.ridge_point, utilisation_of_tile=_ratio(flops, executed),
+        lowering="+".join(p.lowering for p in parts), parts=parts,
+    )

@@ -1,0 +1,59 @@
+"""The study's measurements explained: prediction beside every published row."""
+
+from __future__ import annotations
+
+import pytest
+
+from roofline_conv import study
+from roofline_conv.cli import main
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return {r["id"]: r for r in study.prediction_rows()}
+
+
+def test_every_published_row_is_covered(rows):
+    assert set(rows) == {"v100-b1", "v100-b16", "tpuv2-core", "tpuv2-all", "e5-2698v4"}
+
+
+def test_direction_of_depsep_speedup_right_on_every_row(rows):
+    expected = {"v100-b1": True, "v100-b16": True, "tpuv2-core": False, "tpuv2-all": False, "e5-2698v4": True}
+    for rid, faster in expected.items():
+        assert (rows[rid]["predicted_speedup"] > 1) is faster, rid
+        assert (rows[rid]["published_speedup"] > 1) is faster, rid
+        assert rows[rid]["direction_right"]
+
+
+def test_roofline_is_an_upper_bound(rows):
+    for r in rows.values():
+        assert r["predicted_conv_per_s"] >= r["published_conv_per_s"], r["id"]
+        assert r["predicted_depsep_per_s"] >= r["published_depsep_per_s"], r["id"]
+        assert 0 < r["efficiency_conv"] <= 1 and 0 < r["efficiency_depsep"] <= 1
+
+
+def test_mechanisms_named(rows):
+    assert rows["tpuv2-core"]["depsep_lowering"].startswith("block_diagonal")
+    assert rows["v100-b16"]["depsep_units"] == "cuda+tensor"
+    assert rows["v100-b16"]["conv_bound"] == "compute: tensor"
+    assert rows["v100-b16"]["depsep_bound"].startswith("memory: hbm")  # the depthwise part
+    assert rows["e5-2698v4"]["precision"] == "fp32"
+
+
+def test_plain_roofline_gets_tpu_rows_wrong():
+    plain = {r["id"]: r for r in study.prediction_rows(plain=True)}
+    assert not plain["tpuv2-core"]["direction_right"] and not plain["tpuv2-all"]["direction_right"]
+    assert plain["v100-b16"]["direction_right"] and plain["e5-2698v4"]["direction_right"]
+
+
+def test_unfused_still_right(rows):
+    for r in study.prediction_rows("unfused"):
+        assert r["direction_right"] and r["bound_holds"], r["id"]
+
+
+def test_study_cli_has_prediction_tables(capsys):
+    assert main(["study"]) == 0
+    out = capsys.readouterr().out
+    for needle in ("Tesla V100", "TPUv2, one core", "TPUv2, all cores", "Xeon E5-2698 v4",
+                   "predicted conv/s (std)", "plain per-unit roofline", "block_diagonal"):
+        assert needle in out
