@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import sympy as sp
 
 from . import formulas
 from .base import Count, Layer
@@ -123,10 +122,7 @@ class Conv2d(Layer):
     def _q(self, name: str) -> Count:
         cache = self._cache
         if name not in cache:
-            if self._symbolic:
-                cache[name] = formulas.substitute(name, dict(zip(formulas.ARGS, map(sp.sympify, self._args))))
-            else:
-                cache[name] = formulas.evaluate(name, self._args)  # type: ignore[arg-type]
+            cache[name] = formulas.CONV.value(name, self._args, self._symbolic)
         return cache[name]
 
     @property

@@ -13,7 +13,6 @@ padding (both sides added), ``D_h``/``D_w`` dilation, ``bias`` 1 when a bias is 
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any, Callable
 
 import sympy as sp
@@ -58,29 +57,61 @@ FORMULAS: dict[str, sp.Expr] = {
 }
 
 
+class Formulas:
+    """A family of formulas over one argument tuple: each a sympy expression, compiled once.
+
+    ``evaluate(name, values)`` is exact: the compiled function gets :class:`fractions.Fraction`
+    inputs, so divisions are exact rationals and ``floor``/``ceiling`` exact; the result must be
+    an integer. ``substitute(name, mapping)`` is the symbolic path.
+    """
+
+    def __init__(self, args: tuple[sp.Symbol, ...], exprs: dict[str, sp.Expr]) -> None:
+        self.args = args
+        self.exprs = exprs
+        self._compiled: dict[str, Callable[..., Any]] = {}
+
+    def __getitem__(self, name: str) -> sp.Expr:
+        return self.exprs[name]
+
+    def compiled(self, name: str) -> Callable[..., Any]:
+        """The compiled (lambdified) function of formula ``name``, built on first use."""
+        fn = self._compiled.get(name)
+        if fn is None:
+            fn = self._compiled[name] = sp.lambdify(self.args, self.exprs[name], modules=["math"], cse=False)
+        return fn
+
+    def evaluate(self, name: str, values: tuple[int, ...]) -> int:
+        """Formula ``name`` at integer ``values`` (ordered as ``args``), as an exact ``int``."""
+        result = Fraction(self.compiled(name)(*(Fraction(v) for v in values)))
+        if result.denominator != 1:  # pragma: no cover - guarded by construction-time validation
+            raise ArithmeticError(f"{name} evaluated to the non-integer {result}")
+        return int(result)
+
+    def substitute(self, name: str, mapping: dict[sp.Symbol, Any]) -> sp.Expr:
+        """Formula ``name`` with its symbols replaced (for symbolic layers)."""
+        return sp.simplify(self.exprs[name].xreplace(mapping))
+
+    def value(self, name: str, values: tuple[Any, ...], symbolic: bool) -> Any:
+        """``evaluate`` for numeric values, ``substitute`` when any value is symbolic."""
+        if symbolic:
+            return self.substitute(name, dict(zip(self.args, map(sp.sympify, values))))
+        return self.evaluate(name, values)
+
+
+CONV = Formulas(ARGS, FORMULAS)
+"""The convolution family (standard, grouped, depthwise, pointwise)."""
+
+
 def formula(name: str) -> sp.Expr:
-    """The sympy expression for quantity ``name`` over the generic symbols ``ARGS``."""
+    """The sympy expression for conv quantity ``name`` over the generic symbols ``ARGS``."""
     return FORMULAS[name]
 
 
-@lru_cache(maxsize=None)
-def _compiled(name: str) -> Callable[..., Any]:
-    return sp.lambdify(ARGS, FORMULAS[name], modules=["math"], cse=False)
-
-
 def evaluate(name: str, values: tuple[int, ...]) -> int:
-    """Evaluate formula ``name`` exactly at integer ``values`` (ordered as ``ARGS``).
-
-    The compiled function is fed :class:`fractions.Fraction` values, so divisions are exact
-    rationals and ``floor`` is exact; the result must be an integer and is returned as ``int``.
-    """
-    result = _compiled(name)(*(Fraction(v) for v in values))
-    result = Fraction(result)
-    if result.denominator != 1:  # pragma: no cover - guarded by construction-time validation
-        raise ArithmeticError(f"{name} evaluated to the non-integer {result}")
-    return int(result)
+    """Evaluate conv formula ``name`` exactly at integer ``values`` (ordered as ``ARGS``)."""
+    return CONV.evaluate(name, values)
 
 
 def substitute(name: str, mapping: dict[sp.Symbol, Any]) -> sp.Expr:
-    """Formula ``name`` with the generic symbols replaced (for symbolic layers)."""
-    return sp.simplify(FORMULAS[name].xreplace(mapping))
+    """Conv formula ``name`` with the generic symbols replaced (for symbolic layers)."""
+    return CONV.substitute(name, mapping)
