@@ -80,3 +80,18 @@ def test_layers_are_immutable():
         layer.batch = 2  # type: ignore[misc]
     with pytest.raises(AttributeError, match="immutable"):
         DepSep(8, 8, 3, 16).depthwise = None  # type: ignore[misc]
+
+
+def test_layers_pickle_and_copy():
+    import copy
+    import pickle
+
+    import sympy as sp
+
+    from roofline_conv import Depthwise, Dk
+    for layer in (Conv2d(8, 16, 3, 32, padding=1, groups=2, bias=True), Depthwise(8, 3, 16), Pointwise(4, 8, 7),
+                  DepSep(8, 16, 3, 32, padding="same"), Conv2d.symbolic(), DepSep(8, 8, Dk, 32, padding="same")):
+        for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer)):
+            assert clone == layer and type(clone) is type(layer)
+            assert sp.simplify(sp.sympify(clone.macs) - layer.macs) == 0
+            assert repr(clone) == repr(layer)

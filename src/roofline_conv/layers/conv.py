@@ -91,6 +91,14 @@ class Conv2d(Layer):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in Conv2d.__slots__ if name != "_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_cache", {})
+
     # -- construction helpers ----------------------------------------------------------
     @classmethod
     def symbolic(cls, batch: Any = B) -> "Conv2d":

@@ -50,6 +50,13 @@ class DepSep(Layer):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("DepSep is immutable; build a new one instead")
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in DepSep.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     @classmethod
     def symbolic(cls, batch: Any = B) -> "DepSep":
         """The study's DepSep in its symbols: Dk x Dk depthwise on M channels, then 1x1 M -> N,
