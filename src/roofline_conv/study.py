@@ -148,3 +148,58 @@ def prediction_table(traffic: str = "compulsory", plain: bool = False) -> Table:
             "Published figures: the seed study (data/study.toml). Devices: the catalog (roofline-conv devices).",
         ],
     )
+
+
+def this_machine_row(device: Any = None, *, quick: bool = True, repeats: int = 5, threads: int | None = None,
+                     progress: Any = None) -> dict[str, Any]:
+    """The study's layer measured on this CPU (fp32, batch 1, numpy kernels), standard and DepSep
+    interleaved, beside the uncalibrated and calibrated predictions for this machine.
+
+    ``device``: a measured (ideally calibrated) ``Device``; when None, this machine is measured
+    and calibrated first (``quick`` sets the size of that run).
+    """
+    from .measure.calibrate import calibrate, runner
+    from .measure.harness import compare_interleaved
+    from .roofline import project
+
+    say = progress or (lambda _msg: None)
+    if device is None:
+        device = calibrate(quick=quick, threads=threads, progress=say).device
+    conv, sep = layers(batch=1)
+    say("measuring the study layer: standard conv and DepSep, interleaved ...")
+    timings = compare_interleaved({"standard": runner(conv), "depsep": runner(sep)}, repeats=repeats, threads=threads)
+    measured_c, measured_s = 1 / timings["standard"].seconds, 1 / timings["depsep"].seconds
+    raw_c = float(project(conv, device, "fp32", calibrated=False).per_second)
+    raw_s = float(project(sep, device, "fp32", calibrated=False).per_second)
+    cal_c = float(project(conv, device, "fp32").per_second)
+    cal_s = float(project(sep, device, "fp32").per_second)
+    return dict(
+        platform="this machine", device=device.id, cpu=device.environment.get("cpu") if device.environment else None,
+        blas=device.environment.get("blas") if device.environment else None, precision="fp32", batch=1,
+        measured_conv_per_s=measured_c, measured_depsep_per_s=measured_s, measured_speedup=measured_s / measured_c,
+        spread_conv=timings["standard"].rel_spread, spread_depsep=timings["depsep"].rel_spread,
+        predicted_conv_per_s=raw_c, predicted_depsep_per_s=raw_s, predicted_speedup=raw_s / raw_c,
+        calibrated_conv_per_s=cal_c, calibrated_depsep_per_s=cal_s, calibrated_speedup=cal_s / cal_c,
+    )
+
+
+def this_machine_table(row: dict[str, Any]) -> Table:
+    """:func:`this_machine_row` as a table: measured beside predicted, with units."""
+    published = next(r for r in measured_rows() if r["id"] == "e5-2698v4")
+    pub_c, pub_s = published["conv_per_s"]
+    return Table(
+        title="The study's layer on this machine (fp32, batch 1, numpy kernels) beside the study's Xeon",
+        columns=["platform", "what", "standard (conv/s)", "DepSep (conv/s)", "DepSep speed-up"],
+        rows=[
+            ["this machine", "measured (median)", row["measured_conv_per_s"], row["measured_depsep_per_s"], row["measured_speedup"]],
+            ["this machine", "predicted, roofline on measured roofs", row["predicted_conv_per_s"], row["predicted_depsep_per_s"], row["predicted_speedup"]],
+            ["this machine", "predicted, calibrated ceilings", row["calibrated_conv_per_s"], row["calibrated_depsep_per_s"], row["calibrated_speedup"]],
+            ["Xeon E5-2698 v4 (study)", "published", pub_c, pub_s, pub_s / pub_c],
+        ],
+        notes=[
+            f"This machine: {row['cpu']}; BLAS: {row['blas']}. Spread (IQR/median): standard "
+            f"{row['spread_conv']:.1%}, DepSep {row['spread_depsep']:.1%}.",
+            "Predicted rows are upper-bound roofline times on this machine's measured GEMM and STREAM roofs; "
+            "calibrated rows lower those roofs by the per-op-class efficiencies fitted on other layers.",
+        ],
+    )

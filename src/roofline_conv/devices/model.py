@@ -151,11 +151,21 @@ class DepthwiseLowering(_Model):
 
 
 class Efficiency(_Model):
-    """Fitted efficiency ceilings for one op class: attainable = ``compute`` x compute roof and
-    ``memory`` x memory roof (each in (0, 1]). Set on a calibrated device, never in the catalog."""
+    """Fitted ceilings for one op class, set on a calibrated device (never in the catalog).
+
+    The calibrated time of an op is ``combine(compute_time / compute, memory_time / memory) +
+    overhead``: the compute roof lowered to ``compute`` x peak, the memory roof to ``memory`` x
+    bandwidth (each in (0, 1]), ``combine`` = max when the kernel ``overlap``s data movement
+    with arithmetic (the roofline's assumption), the sum when it does one after the other (an
+    im2col copy, then the GEMM), plus a fixed ``overhead`` in seconds per op (call/launch cost).
+    """
 
     compute: float = Field(gt=0, le=1)
     memory: float = Field(gt=0, le=1)
+    overhead: float = Field(default=0.0, ge=0)
+    """Seconds added per op (fixed cost of a call/launch)."""
+    overlap: bool = True
+    """True: max(compute, memory) (roofline); False: compute + memory."""
     source: str
     layers: int | None = Field(default=None, ge=1)
     """How many layers the fit used."""

@@ -1,0 +1,16 @@
+"""Collect ``bench_*.py`` files in this directory as test modules.
+
+pytest's default ``python_files`` only matches ``test_*.py``; the benchmark modules are named
+``bench_*.py`` so they are easy to tell apart, and this hook makes the default test command
+(``benchmarks/`` is in ``testpaths``) run them once (with ``--benchmark-disable``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None

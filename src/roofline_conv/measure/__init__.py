@@ -1,0 +1,112 @@
+"""Measurement backend: numpy convolution kernels, a timing harness and micro-benchmarks.
+
+Importing this package is cheap: submodules (and numpy) load on first attribute access.
+See ``docs/measurement.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # kernels
+    "ConvGeometry": "kernels",
+    "ConvPlan": "kernels",
+    "DepsepPlan": "kernels",
+    "PARALLEL_MIN_FLOPS": "kernels",
+    "l2_cache_bytes": "kernels",
+    "Workspace": "kernels",
+    "conv2d": "kernels",
+    "conv_geometry": "kernels",
+    "depsep_conv2d": "kernels",
+    "depthwise_conv2d": "kernels",
+    "plan_workspace_bytes": "kernels",
+    "pointwise_conv2d": "kernels",
+    "reference_conv2d": "kernels",
+    # harness
+    "DEFAULT_SETTLE_S": "harness",
+    "MEMORY_LIMIT_ENV": "harness",
+    "Measurement": "harness",
+    "MemoryLimitError": "harness",
+    "NoisyMeasurementWarning": "harness",
+    "ThreadControlWarning": "harness",
+    "available_memory_bytes": "harness",
+    "blas_info": "harness",
+    "check_memory": "harness",
+    "compare_interleaved": "harness",
+    "conv_memory_breakdown": "harness",
+    "default_memory_limit": "harness",
+    "estimate_conv_bytes": "harness",
+    "measure": "harness",
+    "set_blas_thread_env": "harness",
+    "settle": "harness",
+    "thread_limit": "harness",
+    # micro-benchmarks
+    "CacheBandwidthResult": "microbench",
+    "GemmPeakResult": "microbench",
+    "StreamResult": "microbench",
+    "cache_bandwidth": "microbench",
+    "cache_sizes": "microbench",
+    "openblas_coretype": "microbench",
+    "cpu_info": "microbench",
+    "gemm_peak": "microbench",
+    "stream_bandwidth": "microbench",
+    "theoretical_vector_peak": "microbench",
+}
+
+__all__ = [
+    "DEFAULT_SETTLE_S",
+    "MEMORY_LIMIT_ENV",
+    "PARALLEL_MIN_FLOPS",
+    "CacheBandwidthResult",
+    "ConvGeometry",
+    "ConvPlan",
+    "DepsepPlan",
+    "GemmPeakResult",
+    "Measurement",
+    "MemoryLimitError",
+    "NoisyMeasurementWarning",
+    "StreamResult",
+    "ThreadControlWarning",
+    "Workspace",
+    "available_memory_bytes",
+    "blas_info",
+    "cache_bandwidth",
+    "cache_sizes",
+    "check_memory",
+    "compare_interleaved",
+    "conv2d",
+    "conv_geometry",
+    "conv_memory_breakdown",
+    "cpu_info",
+    "default_memory_limit",
+    "depsep_conv2d",
+    "depthwise_conv2d",
+    "estimate_conv_bytes",
+    "gemm_peak",
+    "l2_cache_bytes",
+    "measure",
+    "openblas_coretype",
+    "plan_workspace_bytes",
+    "pointwise_conv2d",
+    "reference_conv2d",
+    "set_blas_thread_env",
+    "settle",
+    "stream_bandwidth",
+    "theoretical_vector_peak",
+    "thread_limit",
+]
+
+
+def __getattr__(name: str) -> Any:
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
