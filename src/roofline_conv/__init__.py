@@ -13,7 +13,30 @@ from __future__ import annotations
 from typing import Any
 
 from .conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, MB, PRECISIONS, TRAFFIC_MODELS
-from .layers import Conv2d, DepSep, Depthwise, GemmShape, Layer, LayerError, Pointwise
+from .layers import (
+    Add,
+    AvgPool2d,
+    BatchNorm2d,
+    Conv2d,
+    DepSep,
+    Depthwise,
+    Flatten,
+    GemmShape,
+    GlobalAvgPool,
+    HardSigmoid,
+    HardSwish,
+    Layer,
+    LayerError,
+    Linear,
+    MaxPool2d,
+    Pointwise,
+    ReLU,
+    ReLU6,
+    Scale,
+    Sigmoid,
+    SiLU,
+    SqueezeExcitation,
+)
 from .symbols import B, Df, Dk, M, N
 
 __version__ = "0.1.0"
@@ -24,7 +47,20 @@ _LAZY_MODULE_ATTRS = {
     "Projection": "roofline_conv.roofline",
     "Device": "roofline_conv.devices",
     "devices": "roofline_conv.devices",
+    "Network": "roofline_conv.network",
+    "Sequential": "roofline_conv.network",
+    "Residual": "roofline_conv.network",
+    "NetworkError": "roofline_conv.network",
+    "network": "roofline_conv.network",
+    "zoo": "roofline_conv.zoo",
+    "training": "roofline_conv.training",
+    "sweep": "roofline_conv.sweeps",
+    "plot": "roofline_conv.plot",
+    "plot_roofline": "roofline_conv.plot",
+    "plot_sweep": "roofline_conv.plot",
+    "plot_predicted_vs_measured": "roofline_conv.plot",
 }
+_LAZY_MODULES = {"devices", "network", "zoo", "training", "plot"}
 
 
 def __getattr__(name: str) -> Any:
@@ -32,7 +68,7 @@ def __getattr__(name: str) -> Any:
 
     if name in _LAZY_MODULE_ATTRS:
         module = importlib.import_module(_LAZY_MODULE_ATTRS[name])
-        return module if name == "devices" else getattr(module, name)
+        return module if name in _LAZY_MODULES else getattr(module, name)
     if name[:1].isupper():
         devices = importlib.import_module("roofline_conv.devices")
         try:
@@ -47,4 +83,8 @@ __all__ = [
     "Dk", "M", "N", "Df", "B",
     "FLOPS_PER_MAC", "BYTES_PER_ELEMENT", "MB", "PRECISIONS", "TRAFFIC_MODELS",
     "project", "ridge_point", "Projection", "Device", "devices",
+    "Linear", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm2d", "ReLU", "ReLU6", "Sigmoid", "SiLU",
+    "HardSigmoid", "HardSwish", "Add", "Scale", "Flatten", "SqueezeExcitation",
+    "Network", "Sequential", "Residual", "NetworkError", "network", "zoo", "training",
+    "sweep", "plot", "plot_roofline", "plot_sweep", "plot_predicted_vs_measured",
 ]

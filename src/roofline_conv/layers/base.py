@@ -68,6 +68,13 @@ class Layer(ABC):
         """Elements of the output activation (batch included)."""
 
     @property
+    def ops(self) -> Count:
+        """Non-MAC operations, in FLOP (0 for convolutions): comparisons, adds, multiplies and
+        special-function evaluations of pooling, normalisation, activation and elementwise layers,
+        each counted as 1. Every layer kind states its count in its docstring."""
+        return 0
+
+    @property
     def intermediate_elements(self) -> Count:
         """Elements of activations produced and consumed inside the layer (DepSep: the depthwise output)."""
         return 0
@@ -90,8 +97,11 @@ class Layer(ABC):
 
     @property
     def flops(self) -> Count:
-        """Floating-point operations (FLOP): 2 per MAC, plus the bias additions when counted."""
-        return FLOPS_PER_MAC * self.macs + self.bias_adds
+        """Floating-point operations (FLOP): 2 per MAC, plus the bias additions when counted, plus
+        the layer's non-MAC ``ops`` (0 for convolutions)."""
+        ops = self.ops
+        total = FLOPS_PER_MAC * self.macs + self.bias_adds
+        return total + ops if not (isinstance(ops, int) and ops == 0) else total
 
     def traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> Count:
         """Elements moved to/from main memory under traffic ``model`` (see module docstring)."""
@@ -118,9 +128,13 @@ class Layer(ABC):
     def table(self, precision: str = DEFAULT_PRECISION, model: str = DEFAULT_TRAFFIC) -> list[tuple[str, Any, str]]:
         """Rows of (quantity, value, unit) for this layer at ``precision`` under ``model``."""
         bpe = bytes_per_element(precision)
+        ops = self.ops
+        extra = [] if isinstance(ops, int) and ops == 0 else [
+            ("ops", ops, "non-MAC operations, FLOP (comparisons, adds, multiplies; see the kind's docstring)")]
         return [
             ("params", self.params, "parameters (weights + bias)"),
             ("macs", self.macs, "MAC (the study's 'FLOPs')"),
+            *extra,
             ("flops", self.flops, "FLOP (1 MAC = 2 FLOP)"),
             ("input", self.input_elements, "elements"),
             ("output", self.output_elements, "elements"),

@@ -1,0 +1,143 @@
+"""Shared plumbing of the non-convolution layer kinds: immutability, a formula family evaluated
+once per quantity and cached per instance, shapes, identity, and a units table with ``ops``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from .base import Count, Layer
+from .dims import Dim, LayerError, dim, is_symbolic
+from .formulas import Formulas
+
+Shape = tuple[Dim, ...]
+"""A per-sample activation shape: (C, H, W) or (F,) (batch excluded)."""
+
+
+def shape_arg(value: Any, argument: str = "shape") -> Shape:
+    """A per-sample shape: an int (features), or a 1- or 3-tuple of dimensions."""
+    if isinstance(value, (tuple, list)):
+        if len(value) not in (1, 3):
+            raise LayerError(f"{argument}={tuple(value)!r} must be (features,) or (channels, height, width)")
+        return tuple(dim(v, f"{argument}[{i}]") for i, v in enumerate(value))
+    return (dim(value, argument),)
+
+
+def chw(shape: Shape) -> tuple[Dim, Dim, Dim]:
+    """(C, H, W) of a per-sample shape; a 1-D (F,) shape is (F, 1, 1)."""
+    return (shape[0], 1, 1) if len(shape) == 1 else (shape[0], shape[1], shape[2])
+
+
+_POLYNOMIAL: dict[tuple[int, str], bool] = {}
+
+
+def _value(family: Formulas, name: str, args: tuple[Any, ...], symbolic: bool) -> Count:
+    """``family.value(name, args, symbolic)``. A formula that is a polynomial in its (integer)
+    arguments (no division, floor or ceiling) is evaluated on the ints directly: the same exact
+    value as the rational evaluation, an order of magnitude faster."""
+    if not symbolic:
+        key = (id(family), name)
+        poly = _POLYNOMIAL.get(key)
+        if poly is None:
+            expr = family[name]
+            poly = _POLYNOMIAL[key] = bool(expr.is_polynomial(*family.args)) and all(
+                c.is_Integer for c in sp.Poly(expr, *family.args).coeffs())
+        if poly:
+            return int(family.compiled(name)(*args))
+    return family.value(name, args, symbolic)
+
+
+class OpLayer(Layer):
+    """Base of the non-convolution layers: immutable, quantities from one formula family.
+
+    ``roofline_op`` says how the roofline projects the kind: ``"gemm"`` (matrix units, like a
+    pointwise conv), ``"vector"`` (an elementwise/pool op on a vector unit) or ``"composite"``
+    (part by part).
+    """
+
+    roofline_op: ClassVar[str] = "vector"
+    _family: ClassVar[Formulas]
+
+    # -- construction ------------------------------------------------------------------
+    def _set(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _finish(self) -> None:
+        self._set(_cache={}, _symbolic=any(is_symbolic(v) for v in self._args))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
+
+    @property
+    def _args(self) -> tuple[Any, ...]:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def _q(self, name: str, family: Formulas | None = None) -> Count:
+        key = name if family is None else (id(family), name)
+        cache = self._cache  # type: ignore[attr-defined]
+        if key not in cache:
+            fam = self._family if family is None else family
+            cache[key] = _value(fam, name, self._args, self._symbolic)  # type: ignore[attr-defined]
+        return cache[key]
+
+    @property
+    def is_symbolic(self) -> bool:
+        return self._symbolic  # type: ignore[attr-defined, no-any-return]
+
+    # -- defaults: no weights, no MACs ---------------------------------------------------
+    @property
+    def weights(self) -> Count:
+        return 0
+
+    @property
+    def bias_params(self) -> Count:
+        return 0
+
+    @property
+    def macs(self) -> Count:
+        return 0
+
+    @property
+    def bias_adds(self) -> Count:
+        return 0
+
+    @property
+    def flops(self) -> Count:
+        """2 x MACs + bias adds + ops (the base definition), cached per instance."""
+        cache = self._cache  # type: ignore[attr-defined]
+        if "flops" not in cache:
+            cache["flops"] = Layer.flops.fget(self)  # type: ignore[attr-defined]
+        return cache["flops"]  # type: ignore[no-any-return]
+
+    @property
+    def input_shape(self) -> tuple[Count, ...]:
+        """(batch, *per-sample input shape)."""
+        return (self.batch, *self.sample_input_shape)  # type: ignore[attr-defined]
+
+    @property
+    def output_shape(self) -> tuple[Count, ...]:
+        """(batch, *per-sample output shape)."""
+        return (self.batch, *self.sample_output_shape)  # type: ignore[attr-defined]
+
+    @property
+    def sample_input_shape(self) -> Shape:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    @property
+    def sample_output_shape(self) -> Shape:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    # -- identity ------------------------------------------------------------------------
+    def _key(self) -> tuple[Any, ...]:
+        return (type(self).__name__, self._args)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OpLayer) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+__all__ = ["OpLayer", "Shape", "shape_arg", "chw"]

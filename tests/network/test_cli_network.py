@@ -1,0 +1,66 @@
+"""`roofline-conv network`: per-layer table and totals, formats, training, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from roofline_conv.cli import main
+
+
+def test_network_markdown_with_device(capsys):
+    assert main(["network", "mobilenet_v2", "--device", "v100-sxm2", "--precision", "fp16"]) == 0
+    out = capsys.readouterr().out
+    assert "mobilenet_v2 on v100-sxm2" in out and "share of time (%)" in out
+    assert "3,504,872" in out and "300,774,272" in out and "images/s" in out
+    assert "| 0 | stem.conv | conv | 32x112x112 |" in out
+
+
+def test_network_json_csv_and_options(capsys):
+    assert main(["network", "resnet18", "--format", "json", "--batch", "4", "--no-fuse"]) == 0
+    tables = json.loads(capsys.readouterr().out)
+    rows = tables[0]["rows"]
+    assert rows[-1]["layer"] == "total" and rows[-1]["MACs"] == 4 * 1_814_073_344
+    assert "unfused" in tables[0]["title"] and all(r["fused into"] == "" for r in rows)
+    assert main(["network", "mobilenet_v1", "-O", "alpha=0.5", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# mobilenet_v1_0.5_224") and "149,497,088" not in out and "149497088" in out
+
+
+def test_network_fuse_flag_changes_bytes(capsys):
+    main(["network", "vgg16", "--format", "json", "--fuse"])
+    fused = json.loads(capsys.readouterr().out)[0]["rows"][-1]
+    main(["network", "vgg16", "--format", "json", "--no-fuse"])
+    unfused = json.loads(capsys.readouterr().out)[0]["rows"][-1]
+    key = "traffic (bytes, fp16)"
+    assert fused[key] < unfused[key]
+
+
+def test_network_training(capsys):
+    assert main(["network", "cifar_cnn", "--training", "--device", "v100-sxm2", "--precision", "fp32",
+                 "--batch", "128", "--optimizer", "sgd", "--skip-input-grad"]) == 0
+    out = capsys.readouterr().out
+    assert "training step" in out and "data-grad MACs" in out and "images/s" in out
+
+
+def test_network_list(capsys):
+    assert main(["network", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "efficientnet_b0" in out and "5,288,548" in out
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["network", "mobilenet_v3"], "unknown model 'mobilenet_v3' (did you mean 'mobilenet_v2'?)"),
+    (["network", "resnet18", "--device", "v10"], "unknown device id 'v10' (did you mean 'v100-sxm2'?)"),
+    (["network", "resnet18", "--device", "xeon-e5-2698v4"], "has no unit for 'conv' at precision 'fp16'"),
+    (["network", "resnet18", "-O", "alpha"], "--option 'alpha' must be KEY=VALUE"),
+    (["network", "resnet18", "-O", "alpha=1"], "unexpected keyword argument 'alpha'"),
+    (["network", "resnet18", "--batch", "0"], "batch=0 must be a positive int"),
+])
+def test_network_errors_are_one_line(capsys, argv, needle):
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert needle in err and "\n" not in err and err.startswith("roofline-conv network: error:")
+    assert captured.out == ""
