@@ -12,7 +12,7 @@ from roofline_conv.cli import main
 
 
 def test_study_markdown(capsys):
-    assert main(["study", "--no-measure"]) == 0
+    assert main(["study", "--no-measure", "--no-charts"]) == 0
     out = capsys.readouterr().out
     assert "7,398,752,256" in out and "879,886,336" in out and "569.5" in out and "68.4" in out
     assert "1 MAC = 2 FLOP" in out and "FLOP/byte" in out and "MB" in out
@@ -20,23 +20,23 @@ def test_study_markdown(capsys):
 
 
 def test_study_json_and_csv(capsys):
-    assert main(["study", "--no-measure", "--format", "json"]) == 0
+    assert main(["study", "--no-measure", "--no-charts", "--format", "json"]) == 0
     tables = json.loads(capsys.readouterr().out)
     rows = {r["quantity"]: r for r in tables[0]["rows"]}
     assert rows["params"]["standard"] == 147456 and rows["params"]["DepSep"] == 17536
-    assert main(["study", "--no-measure", "--format", "csv"]) == 0
+    assert main(["study", "--no-measure", "--no-charts", "--format", "csv"]) == 0
     assert "quantity,unit,standard,DepSep" in capsys.readouterr().out
 
 
 def test_study_batch_flows_through(capsys):
-    assert main(["study", "--no-measure", "--batch", "16", "--format", "json"]) == 0
+    assert main(["study", "--no-measure", "--no-charts", "--batch", "16", "--format", "json"]) == 0
     rows = {r["quantity"]: r for r in json.loads(capsys.readouterr().out)[0]["rows"]}
     assert rows['MACs (the study\'s "FLOPs")']["standard"] == 16 * 7_398_752_256
 
 
 def test_bad_flag_exits_nonzero(capsys):
     try:
-        main(["study", "--no-measure", "--format", "xml"])
+        main(["study", "--no-measure", "--no-charts", "--format", "xml"])
     except SystemExit as exc:
         assert exc.code == 2
     assert "invalid choice" in capsys.readouterr().err

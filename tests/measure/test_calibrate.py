@@ -131,21 +131,25 @@ def test_measure_machine_and_device_file_round_trip(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_calibrate_writes_device_and_study_uses_it(tmp_path, capsys):
+def test_cli_calibrate_writes_device_and_study_uses_it(tmp_path, capsys, monkeypatch):
     from roofline_conv.cli import main
 
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "this-machine.toml"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert main(["calibrate", "--quick", "--output", str(out)]) == 0
         text = capsys.readouterr().out
-        assert "median |error|" in text and "GFLOP/s" in text and "GB/s" in text
+        assert "median |error|" in text and "TFLOP/s" in text and "GB/s" in text
         device = Device.from_toml(out)
         assert set(device.efficiency) == {"conv", "depthwise", "pointwise"}
         assert not list(tmp_path.glob(".roofline-conv-*"))  # no temporary left behind
-        assert main(["study", "--device-file", str(out), "--format", "json"]) == 0
+        assert main(["study", "--device-file", str(out), "--charts", "charts", "--format", "json"]) == 0
+        charts = sorted(p.name for p in (tmp_path / "charts").iterdir())
+        assert "roofline_this_machine.png" in charts and "roofline_tpuv2-core.png" in charts
+        assert all((tmp_path / "charts" / c).stat().st_size > 10_000 for c in charts)
     tables = __import__("json").loads(capsys.readouterr().out)
-    machine = tables[-1]
+    machine = tables[-2]
     assert "this machine" in machine["title"]
     rows = {r["what"]: r for r in machine["rows"]}
     assert rows["measured (median)"]["standard (conv/s)"] > 0

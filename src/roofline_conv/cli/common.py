@@ -1,0 +1,140 @@
+"""What the subcommands share: output formats, progress, atomic writes, devices and layers from flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from ..conventions import PRECISIONS, TRAFFIC_MODELS
+from ..report import FORMATS, Table
+
+LAYER_KINDS = ("conv", "depthwise", "pointwise", "depsep")
+
+
+def progress(message: str) -> None:
+    """Progress of long work, on stderr (stdout stays clean for the tables)."""
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
+
+
+def add_precision_traffic(p: argparse.ArgumentParser, precision: str = "fp16") -> None:
+    p.add_argument("--precision", choices=PRECISIONS, default=precision, help=f"precision (default {precision})")
+    p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory", help="traffic model (default compulsory)")
+
+
+def write_atomically(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place, so an
+    interrupt (Ctrl-C) or an error never leaves a partial file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".roofline-conv-", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def load_device(spec: str) -> Any:
+    """A catalog id (or constant name), or a device TOML file."""
+    from ..devices import Device, get
+
+    if spec.endswith(".toml") or os.path.sep in spec:
+        return Device.from_toml(spec)
+    return get(spec)
+
+
+def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> None:
+    """Flags that describe one layer: KIND --in --out -k --size ..., or --file, or --study."""
+    g = p.add_argument_group("the layer (flags, --file or --study)")
+    g.add_argument("kind", nargs="?", choices=LAYER_KINDS, help="layer kind")
+    g.add_argument("--in", dest="in_channels", type=int, help="input channels")
+    g.add_argument("--out", dest="out_channels", type=int, help="output channels (default: --in)")
+    g.add_argument("-k", "--kernel", dest="kernel_size", type=int, default=3, help="kernel size (default 3)")
+    g.add_argument("--size", dest="input_size", type=int, help="input height = width")
+    g.add_argument("--stride", type=int, default=1, help="stride (default 1)")
+    g.add_argument("--padding", default="same", help="int, 'same' (default) or 'valid'")
+    g.add_argument("--dilation", type=int, default=1)
+    g.add_argument("--groups", type=int, default=1, help="groups (conv only)")
+    g.add_argument("--bias", action="store_true", help="count a bias")
+    g.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
+    g.add_argument("--file", help="a layer or network TOML/JSON file (see docs/cli.md)")
+    g.add_argument("--study", action="store_true", help="the seed study's layer (with KIND conv or depsep)")
+
+
+def layer_from_args(args: argparse.Namespace) -> Any:
+    """The layer (or network) the flags, --file or --study describe."""
+    from .. import files, study
+    from ..layers import Conv2d, DepSep, Depthwise, Pointwise
+
+    if args.file:
+        return files.load(args.file)
+    if args.study:
+        conv, sep = study.layers(batch=args.batch)
+        return sep if args.kind == "depsep" else conv
+    if args.kind is None:
+        raise ValueError("name a layer: KIND (conv, depthwise, pointwise, depsep) with --in and --size, or --file, or --study")
+    for flag, value in (("--in", args.in_channels), ("--size", args.input_size)):
+        if value is None:
+            raise ValueError(f"{args.kind} needs {flag}")
+    padding: Any = args.padding
+    if padding not in ("same", "valid"):
+        try:
+            padding = int(padding)
+        except ValueError:
+            raise ValueError(f"--padding {padding!r} must be an int, 'same' or 'valid'") from None
+    cin, size = args.in_channels, args.input_size
+    cout = args.out_channels if args.out_channels is not None else cin
+    common = dict(stride=args.stride, bias=args.bias, batch=args.batch)
+    if args.kind == "conv":
+        return Conv2d(cin, cout, args.kernel_size, size, padding=padding, dilation=args.dilation, groups=args.groups, **common)
+    if args.kind == "depthwise":
+        return Depthwise(cin, args.kernel_size, size, padding=padding, dilation=args.dilation, **common)
+    if args.kind == "pointwise":
+        return Pointwise(cin, cout, size, groups=args.groups, **common)
+    return DepSep(cin, cout, args.kernel_size, size, padding=padding, dilation=args.dilation, **common)
+
+
+def device_table(device: Any) -> Table:
+    """Every figure of a device with its unit, provenance and source (or derivation)."""
+    rows: list[list[Any]] = []
+    for name, unit in device.units.items():
+        tile = f" (tile {unit.tile[0]}x{unit.tile[1]})" if unit.tile else ""
+        for precision, fig in unit.peaks.items():
+            rows.append([f"compute: {name}{tile}", precision, fig.value / 1e12, "TFLOP/s", fig.provenance,
+                         fig.derivation or fig.source])
+    for name, level in device.memory.items():
+        rows.append([f"memory: {name}", "", level.bandwidth.value / 1e9, "GB/s", level.bandwidth.provenance,
+                     level.bandwidth.derivation or level.bandwidth.source])
+        if level.capacity is not None:
+            rows.append([f"memory: {name}", "", level.capacity.value / 1e6, "MB", level.capacity.provenance,
+                         level.capacity.source])
+    for op, units in device.unit_for.items():
+        rows.append([f"runs {op} on", "", " > ".join(units), "", "", ""])
+    low = device.depthwise_lowering
+    rows.append(["depthwise on a matrix unit", "", low.method, "", "assumption" if low.assumption else "documented", low.source])
+    for op, eff in (device.efficiency or {}).items():
+        mode = "max" if eff.overlap else "sum"
+        rows.append([f"ceiling: {op}", "", f"{mode}(compute x {eff.compute:.2f}, memory x {eff.memory:.2f})"
+                     + (f" + {eff.overhead * 1e6:.0f} us" if eff.overhead else ""), "", "measured", eff.source])
+    notes = [n for n in (device.notes, "; ".join(f"{k}={v}" for k, v in (device.environment or {}).items())) if n]
+    return Table(title=f"{device.name} [{device.id}]", columns=["figure", "precision", "value", "unit", "provenance", "source"],
+                 rows=rows, notes=notes)

@@ -1,0 +1,150 @@
+"""`roofline-conv layer | project | measure | crossover`: one layer from flags or a file."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from typing import Any
+
+from ..report import Table
+from .common import add_format, add_layer_arguments, add_precision_traffic, layer_from_args, load_device, progress
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "layer", help="describe one layer: params, MACs, FLOP, bytes, intensity (exact, with units)",
+        description="Every quantity of one layer, exact and with its unit; with --device, its roofline projection too.",
+        epilog="example: roofline-conv layer depsep --in 128 --out 128 -k 3 --size 224 --precision fp16",
+    )
+    add_layer_arguments(p)
+    add_precision_traffic(p)
+    p.add_argument("--device", action="append", default=[], help="also project on this device (repeatable)")
+    add_format(p)
+    p.set_defaults(handler=run_layer)
+
+    p = sub.add_parser(
+        "project", help="project a layer, a network file or a zoo model onto devices (roofline)",
+        description="Roofline projection: per op, the unit, its lowering, compute and memory time, the binding roof, "
+        "attainable FLOP/s and layers/s. DepSeps and networks are projected part by part.",
+        epilog="example: roofline-conv project --study depsep --device v100-sxm2 --device tpuv2-core --precision bf16",
+    )
+    add_layer_arguments(p)
+    p.add_argument("--model", help="a zoo model instead of a layer (e.g. mobilenet_v2)")
+    p.add_argument("--device", action="append", required=True, help="device id or device TOML (repeatable)")
+    add_precision_traffic(p)
+    p.add_argument("--unit", help="run every op on this unit (overrides the device's choice)")
+    p.add_argument("--lowering", choices=("vector", "per_channel_gemm", "block_diagonal"),
+                   help="depthwise lowering on matrix units (overrides the device's)")
+    p.add_argument("--raw", action="store_true", help="ignore a calibrated device's fitted ceilings")
+    add_format(p)
+    p.set_defaults(handler=run_project)
+
+    p = sub.add_parser(
+        "measure", help="time a layer on this machine with the numpy kernels",
+        description="Measure one layer on this CPU (numpy kernels, warm-up, median and IQR of repeats); with "
+        "--device-file (from `calibrate`), its prediction and the error beside.",
+        epilog="example: roofline-conv measure conv --in 64 --size 56 --repeats 7",
+    )
+    add_layer_arguments(p)
+    p.add_argument("--precision", choices=("fp32", "fp64"), default="fp32", help="numpy dtype (default fp32)")
+    p.add_argument("--repeats", type=int, default=5, help="timed samples (default 5)")
+    p.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
+    p.add_argument("--memory-limit", type=int, help="refuse above this many bytes (default: half the available memory)")
+    p.add_argument("--device-file", help="a calibrated device TOML to predict with")
+    add_format(p)
+    p.set_defaults(handler=run_measure)
+
+    p = sub.add_parser(
+        "crossover", help="where a layer turns compute-bound, or where DepSep beats a conv (solved with sympy)",
+        description="VARIABLE batch|channels|in_channels|out_channels|input_size: the smallest value at which the "
+        "layer is compute-bound on the device. VARIABLE N|M|Dk: the values for which DepSep is predicted faster "
+        "than the standard conv (other dimensions from --in/--out/-k/--size, default the study's layer).",
+        epilog="examples: roofline-conv crossover batch pointwise --in 256 --size 14 --device v100-sxm2\n"
+               "          roofline-conv crossover N --device tpuv2-core --precision bf16",
+    )
+    p.add_argument("variable", choices=("batch", "channels", "in_channels", "out_channels", "input_size", "N", "M", "Dk"))
+    add_layer_arguments(p)
+    p.add_argument("--device", required=True, help="device id or device TOML")
+    add_precision_traffic(p)
+    p.add_argument("--max", type=int, default=4096, help="largest value searched (default 4096)")
+    add_format(p)
+    p.set_defaults(handler=run_crossover)
+
+
+def run_layer(args: argparse.Namespace) -> list[Table]:
+    layer = layer_from_args(args)
+    if not hasattr(layer, "table") or hasattr(layer, "nodes"):
+        raise ValueError("`layer` describes one layer; for a network file use `roofline-conv network FILE`")
+    rows = [[name, value, unit] for name, value, unit in layer.table(args.precision, args.traffic)]
+    if hasattr(layer, "gemm"):
+        rows.append(["im2col GEMM (m, n, k)", str(layer.gemm if not isinstance(layer.gemm, tuple) else
+                                                     " + ".join(str(tuple(g)) for g in layer.gemm)), "elements"])
+    tables = [Table(title=repr(layer), columns=["quantity", "value", "unit"], rows=rows,
+                    notes=["1 MAC = 2 FLOP; bytes = elements x bytes per element; MB = 10^6 bytes."])]
+    tables += [load_device(d).project(layer, precision=args.precision, traffic=args.traffic).table() for d in args.device]
+    return tables
+
+
+def run_project(args: argparse.Namespace) -> list[Table]:
+    if args.model:
+        from .. import zoo
+
+        target: Any = zoo.get(args.model, batch=args.batch)
+    else:
+        target = layer_from_args(args)
+    tables = []
+    for spec in args.device:
+        device = load_device(spec)
+        p = device.project(target, precision=args.precision, traffic=args.traffic, unit=args.unit,
+                           lowering=args.lowering, calibrated=not args.raw)
+        tables.append(p.table())
+    return tables
+
+
+def run_measure(args: argparse.Namespace) -> list[Table]:
+    from ..measure.calibrate import measure_layer
+    from ..roofline import project
+
+    layer = layer_from_args(args)
+    progress(f"measuring {layer!r} ({args.repeats} samples)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=args.threads, memory_limit=args.memory_limit)
+    rows: list[list[Any]] = [
+        ["median time", m.seconds * 1e3, "ms"],
+        ["IQR / median", m.rel_spread, "(noisy above 0.1)"],
+        ["samples", m.repeats, f"x {m.number} calls each"],
+        ["attained", layer.flops / m.seconds / 1e9, "GFLOP/s"],
+        ["layers per second", 1 / m.seconds, "1/s"],
+    ]
+    if args.device_file:
+        device = load_device(args.device_file)
+        raw = float(project(layer, device, args.precision, calibrated=False).time)
+        cal = float(project(layer, device, args.precision).time)
+        rows += [["predicted (roofline)", raw * 1e3, "ms"], ["predicted (calibrated)", cal * 1e3, "ms"],
+                 ["calibrated error", cal / m.seconds - 1, "(predicted - measured) / measured"]]
+    notes = [str(w.message).split(". Samples")[0] for w in caught]
+    return [Table(title=f"measured on this machine: {layer!r}, {args.precision}", columns=["quantity", "value", "unit"],
+                  rows=rows, notes=notes)]
+
+
+def run_crossover(args: argparse.Namespace) -> list[Table]:
+    from ..crossover import compute_bound_threshold, depsep_faster
+
+    device = load_device(args.device)
+    if args.variable in ("N", "M", "Dk"):
+        dims = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
+                    kernel_size=args.kernel_size, input_size=args.input_size or 224, batch=args.batch)
+        wins = depsep_faster(device, args.variable, precision=args.precision, traffic=args.traffic,
+                             hi=args.max, **dims)
+        rows = [[args.variable, str(wins.regions), wins.regions.method,
+                 ", ".join(str(r) for r in wins.regions.roots) or "-"]]
+        return [Table(title=f"DepSep vs conv on {device.id} at {args.precision}: "
+                      + ", ".join(f"{k}={v}" for k, v in dims.items() if k[0] != args.variable[0].lower()),
+                      columns=["variable", "DepSep predicted faster for", "method", "exact roots"], rows=rows)]
+    layer = layer_from_args(args)
+    th = compute_bound_threshold(layer, device, args.variable, args.precision, args.traffic, hi=args.max)
+    rows = [[args.variable, "never (up to --max)" if th.value is None else th.value, th.regions.method,
+             str(th.compute_time), str(th.memory_time)]]
+    return [Table(title=f"{layer!r} on {device.id} at {args.precision}: {th}",
+                  columns=["variable", "compute-bound from", "method", "compute time (s)", "memory time (s)"], rows=rows)]

@@ -1,0 +1,90 @@
+"""`roofline-conv network`: a zoo network's per-layer table, roofline or training step."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..conventions import TRAFFIC_MODELS
+from ..report import Table
+from .common import add_format, load_device
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "network",
+        help="a zoo network's per-layer costs and roofline (or training step)",
+        description="Per-layer table and totals of a zoo network: parameters, MACs, FLOP, bytes, intensity; with "
+        "--device also each layer's unit, binding roof, time and share of the total time. "
+        "MODEL 'list' lists the zoo.",
+        epilog="example: roofline-conv network mobilenet_v2 --device v100-sxm2 --precision fp16",
+    )
+    p.add_argument("model", help="zoo model (mobilenet_v1, mobilenet_v2, efficientnet_b0, resnet18, resnet50, vgg16, "
+                   "cifar_cnn), 'list', or a network TOML/JSON file (see docs/cli.md)")
+    p.add_argument("--device", help="catalog device id (e.g. v100-sxm2) for the roofline columns")
+    p.add_argument("--precision", default="fp16", help="precision (default fp16)")
+    p.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
+    p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory", help="traffic model (default compulsory)")
+    p.add_argument("--fuse", action=argparse.BooleanOptionalAction, default=None,
+                   help="fold BatchNorm and activations into the preceding conv (default: fused)")
+    p.add_argument("--training", action="store_true", help="a training step (forward + backward) instead")
+    p.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), help="with --training: add the update")
+    p.add_argument("--skip-input-grad", action="store_true",
+                   help="with --training: skip the first layer's data gradient")
+    p.add_argument("--option", "-O", action="append", default=[], metavar="KEY=VALUE",
+                   help="builder option, e.g. -O alpha=0.5 -O resolution=160 (repeatable)")
+    add_format(p)
+    p.set_defaults(handler=run)
+
+
+def _option_value(text: str) -> Any:
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def run(args: argparse.Namespace) -> list[Table]:
+    from .. import training, zoo
+
+    if args.model == "list":
+        rows = []
+        for name in zoo.list():
+            net = zoo.get(name)
+            rows.append([name, net.params, net.macs, len(net), "x".join(map(str, net.input_shape))])
+        return [Table(title="zoo models (defaults)", columns=["model", "params", "MACs", "layers", "input"], rows=rows)]
+    options: dict[str, Any] = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--option {item!r} must be KEY=VALUE, e.g. alpha=0.5")
+        options[key.strip()] = _option_value(value.strip())
+    device = None
+    if args.device is not None:
+        device = load_device(args.device)
+    if args.model.endswith((".toml", ".json")):
+        from .. import files
+
+        net = files.load(args.model)
+        if not hasattr(net, "with_batch"):
+            raise ValueError(f"{args.model} describes a single layer; use `roofline-conv layer --file` for it")
+        if args.batch != 1:
+            net = net.with_batch(args.batch)
+    else:
+        try:
+            net = zoo.get(args.model, batch=args.batch, **options)
+        except TypeError as exc:  # an option the builder does not take
+            raise ValueError(f"model {args.model!r}: {exc}") from None
+    if args.training:
+        step = training.step(net, skip_input_grad=args.skip_input_grad, optimizer=args.optimizer, traffic=args.traffic)
+        tables = [step.table(args.precision), step.totals(args.precision)]
+        if device is not None:
+            tables.append(step.project(device, args.precision).table())
+        return tables
+    return [net.table(args.precision, args.traffic, args.fuse, device),
+            net.totals(args.precision, args.traffic, args.fuse, device)]

@@ -1,0 +1,61 @@
+"""`roofline-conv plot`: roofline and sweep charts to PNG, SVG or PDF."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..report import Table
+from .common import add_layer_arguments, layer_from_args, load_device, progress, write_atomically
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "plot", help="write a roofline chart (layers on devices) or a sweep chart",
+        description="CHART roofline: every compute and memory roof of each --device, ridge points marked, the layer "
+        "(flags, --file, --study; default the study's conv and DepSep) as points. CHART sweep: --quantity "
+        "(intensity, macs, traffic, time, ...) vs a swept --dimension for conv and DepSep, with ridge lines.",
+        epilog="examples: roofline-conv plot roofline --device v100-sxm2 --device tpuv2-core -o roofline.png\n"
+               "          roofline-conv plot sweep --dimension out_channels --values 16,64,256,1024 --device v100-sxm2 -o s.svg",
+    )
+    p.add_argument("chart", choices=("roofline", "sweep"))
+    add_layer_arguments(p)
+    p.add_argument("--device", action="append", required=True, help="device id or TOML (repeatable)")
+    p.add_argument("--precision", default="fp16", help="precision (default fp16)")
+    p.add_argument("--traffic", default="compulsory", help="traffic model (default compulsory)")
+    p.add_argument("--normalise", action="store_true", help="roofline: several devices on normalised axes")
+    p.add_argument("--dimension", default="out_channels", help="sweep: the swept dimension (default out_channels)")
+    p.add_argument("--values", default="8,16,32,64,128,256,512,1024", help="sweep: comma-separated values")
+    p.add_argument("--quantity", default="intensity", help="sweep: the quantity on the y axis (default intensity)")
+    p.add_argument("--output", "-o", required=True, help="the chart file (.png, .svg or .pdf)")
+    p.set_defaults(handler=run, format="md")
+
+
+def run(args: argparse.Namespace) -> list[Table]:
+    from .. import study
+    from ..plot import plot_roofline, plot_sweep, save
+
+    devices = [load_device(d) for d in args.device]
+    if args.chart == "roofline":
+        if args.kind or args.file or args.study:
+            layer = layer_from_args(args)
+            points: Any = [(repr(layer) if len(repr(layer)) < 40 else type(layer).__name__, layer)]
+        else:
+            conv, sep = study.layers(batch=args.batch)
+            points = [("standard", conv), ("DepSep", sep)]
+        fig = plot_roofline(devices if len(devices) > 1 else devices[0], points, args.precision,
+                            traffic=args.traffic, normalise=args.normalise)
+    else:
+        try:
+            values = [int(v) for v in args.values.split(",") if v.strip()]
+        except ValueError:
+            raise ValueError(f"--values {args.values!r} must be comma-separated integers") from None
+        fixed = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
+                     kernel_size=args.kernel_size, input_size=args.input_size or 224, padding=1, batch=args.batch)
+        fixed.pop(args.dimension, None)
+        fig = plot_sweep(args.dimension, values, args.quantity, devices=devices, precision=args.precision,
+                         traffic=args.traffic, **fixed)
+    progress(f"writing {args.output}")
+    write_atomically(args.output, lambda tmp: save(fig, tmp))
+    return [Table(title="chart written", columns=["file", "chart", "devices"],
+                  rows=[[args.output, args.chart, ", ".join(d.id for d in devices)]])]

@@ -1,0 +1,94 @@
+"""`roofline-conv study`: the seed study end to end."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..conventions import TRAFFIC_MODELS
+from ..report import Table
+from .common import add_format, load_device, progress, write_atomically
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "study", help="reproduce the seed study end to end",
+        description="Reproduce the seed study: its analytic table exactly (with units and the convention it uses, "
+        "plus the corrected FLOP and unfused columns); the roofline prediction beside every published measurement "
+        "(V100, TPUv2, Xeon E5-2698 v4), and what a plain roofline gets wrong; the CIFAR-10 CNN training table; "
+        "the study layer measured on this machine beside its prediction; roofline charts written to a folder.",
+        epilog="example: roofline-conv study --charts study-charts --format md",
+    )
+    p.add_argument("--batch", type=int, default=1, help="images per batch of the analytic table (default 1)")
+    p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory", help="traffic model of the predictions")
+    p.add_argument("--no-measure", dest="measure", action="store_false", help="skip measuring this machine")
+    p.add_argument("--device-file", help="a calibrated device TOML (from `calibrate --output`) for this machine")
+    p.add_argument("--threads", type=int, help="BLAS threads for measurements (default: the library's)")
+    p.add_argument("--charts", default="study-charts", metavar="DIR", help="write roofline charts here (default study-charts)")
+    p.add_argument("--no-charts", dest="charts", action="store_const", const=None, help="write no charts")
+    add_format(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> list[Table]:
+    from .. import study
+
+    tables = [
+        study.analytic_table(batch=args.batch),
+        study.prediction_table(args.traffic),
+        study.prediction_table(args.traffic, plain=True),
+        study.cifar_table(),
+    ]
+    row = device = None
+    if args.measure:
+        device = load_device(args.device_file) if args.device_file else None
+        if device is None:
+            from ..measure.calibrate import calibrate
+
+            device = calibrate(quick=True, threads=args.threads, progress=progress).device
+        row = study.this_machine_row(device, threads=args.threads, progress=progress)
+        tables.append(study.this_machine_table(row))
+    if args.charts:
+        written = write_charts(Path(args.charts), args.traffic, device, row)
+        tables.append(Table(title="charts written", columns=["file", "what"], rows=[[str(p), w] for p, w in written]))
+    return tables
+
+
+def write_charts(folder: Path, traffic: str, machine: Any = None, row: dict[str, Any] | None = None) -> list[tuple[Path, str]]:
+    """The study's charts: a roofline per platform with the study layer predicted and measured, the
+    intensity sweep against each platform's ridge, and this machine's roofline when measured."""
+    from .. import study
+    from ..devices import get
+    from ..plot import plot_roofline, plot_sweep, save
+
+    conv, sep = study.layers()
+    written: list[tuple[Path, str]] = []
+
+    def emit(name: str, fig: Any, what: str) -> None:
+        path = folder / name
+        progress(f"writing {path}")
+        write_atomically(path, lambda tmp: save(fig, tmp))
+        written.append((path, what))
+
+    for r in study.measured_rows():
+        if r["id"] == "v100-b1":
+            continue
+        device = get(r["device"])
+        pub_c, pub_s = r["conv_per_s"]
+        measured = {"standard": pub_c * conv.flops, "DepSep": pub_s * sep.flops}
+        fig = plot_roofline(device, [("standard", conv), ("DepSep", sep)], r["precision"], traffic=traffic,
+                            measured=measured, parts=True, title=f"{r['platform']}: the study layer, predicted and published")
+        emit(f"roofline_{r['id']}.png", fig, f"{r['platform']} roofline, study layer predicted vs published")
+    channels = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
+    for precision, ids in (("fp16", ("v100-sxm2", "tpuv2-core")), ("fp32", ("dgx1-host-2x-e5-2698v4",))):
+        fig = plot_sweep("out_channels", channels, "intensity", devices=[get(d) for d in ids], precision=precision,
+                         in_channels=128, kernel_size=3, input_size=224, padding=1,
+                         title=f"Intensity at {precision} vs output channels (M = 128, 3x3, 224x224) and ridge points")
+        emit(f"intensity_vs_channels_{precision}.png", fig, f"intensity of conv and DepSep vs N at {precision}, with ridges")
+    if machine is not None and row is not None:
+        measured = {"standard": row["measured_conv_per_s"] * conv.flops, "DepSep": row["measured_depsep_per_s"] * sep.flops}
+        fig = plot_roofline(machine, [("standard", conv), ("DepSep", sep)], "fp32", traffic=traffic, measured=measured,
+                            title="This machine: the study layer, predicted and measured")
+        emit("roofline_this_machine.png", fig, "this machine's measured roofs, study layer predicted vs measured")
+    return written
