@@ -159,6 +159,17 @@ class Layer(ABC):
         return f"$\\begin{{array}}{{ll}} {rows} \\end{{array}}$"
 
 
+def quantity(name: str, doc: str | None = None) -> Any:
+    """A read-only property returning formula ``name`` of the layer's family (via ``self._q``),
+    so each layer class declares its quantities instead of writing the same getter again."""
+
+    def get(self: Any) -> Count:
+        return self._q(name)
+
+    get.__name__ = name
+    return property(get, doc=doc)
+
+
 def format_value(value: Any) -> str:
     """Ints with thousands separators, floats to 4 significant digits, expressions as text."""
     if isinstance(value, bool):

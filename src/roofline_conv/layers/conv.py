@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 
 from . import formulas
-from .base import Count, Layer
+from .base import Count, Layer, quantity
 from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
 from ..symbols import B, Df, Dk, M, N
 
@@ -138,31 +138,12 @@ class Conv2d(Layer):
         return self._symbolic
 
     # -- quantities ----------------------------------------------------------------------
-    @property
-    def weights(self) -> Count:
-        """Weight parameters: C_out x C_in/groups x K_h x K_w."""
-        return self._q("weights")
-
-    @property
-    def bias_params(self) -> Count:
-        return self._q("bias_params")
-
-    @property
-    def macs(self) -> Count:
-        """MACs: batch x C_out x H_out x W_out x C_in/groups x K_h x K_w."""
-        return self._q("macs")
-
-    @property
-    def bias_adds(self) -> Count:
-        return self._q("bias_adds")
-
-    @property
-    def input_elements(self) -> Count:
-        return self._q("input_elements")
-
-    @property
-    def output_elements(self) -> Count:
-        return self._q("output_elements")
+    weights = quantity("weights", "Weight parameters: C_out x C_in/groups x K_h x K_w.")
+    bias_params = quantity("bias_params")
+    macs = quantity("macs", "MACs: batch x C_out x H_out x W_out x C_in/groups x K_h x K_w.")
+    bias_adds = quantity("bias_adds")
+    input_elements = quantity("input_elements")
+    output_elements = quantity("output_elements")
 
     @property
     def output_size(self) -> tuple[Count, Count]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
-from .base import Count
+from .base import Count, quantity
 from .dims import LayerError, dim, pair
 from .families import ELEMENTWISE, NORM, SCALE
 from .oplayer import OpLayer, Shape, chw, shape_arg
@@ -51,18 +51,9 @@ class _Elementwise(OpLayer):
         c, h, w = chw(self.shape)
         return (self.batch, c, h, w, self.n_inputs, OPS_PER_ELEMENT[self.kind])
 
-    @property
-    def input_elements(self) -> Count:
-        """All inputs' elements (``Add``: both operands)."""
-        return self._q("input_elements")
-
-    @property
-    def output_elements(self) -> Count:
-        return self._q("output_elements")
-
-    @property
-    def ops(self) -> Count:
-        return self._q("ops")
+    input_elements = quantity("input_elements", "All inputs' elements (``Add``: both operands).")
+    output_elements = quantity("output_elements")
+    ops = quantity("ops")
 
     @property
     def sample_input_shape(self) -> Shape:
@@ -205,32 +196,12 @@ class BatchNorm2d(OpLayer):
     def _args(self) -> tuple[Any, ...]:
         return (self.batch, self.channels, self.input_size[0], self.input_size[1])
 
-    @property
-    def weights(self) -> Count:
-        """gamma (the scale): C."""
-        return self._q("weights")
-
-    @property
-    def bias_params(self) -> Count:
-        """beta (the shift): C."""
-        return self._q("bias_params")
-
-    @property
-    def buffers(self) -> Count:
-        """Running mean and variance, 2C: stored, not parameters, not read at inference."""
-        return self._q("buffers")
-
-    @property
-    def input_elements(self) -> Count:
-        return self._q("input_elements")
-
-    @property
-    def output_elements(self) -> Count:
-        return self._q("output_elements")
-
-    @property
-    def ops(self) -> Count:
-        return self._q("ops")
+    weights = quantity("weights", "gamma (the scale): C.")
+    bias_params = quantity("bias_params", "beta (the shift): C.")
+    buffers = quantity("buffers", "Running mean and variance, 2C: stored, not parameters, not read at inference.")
+    input_elements = quantity("input_elements")
+    output_elements = quantity("output_elements")
+    ops = quantity("ops")
 
     @property
     def sample_input_shape(self) -> Shape:
@@ -262,17 +233,9 @@ class Scale(OpLayer):
     def _args(self) -> tuple[Any, ...]:
         return (self.batch, self.channels, self.input_size[0], self.input_size[1])
 
-    @property
-    def input_elements(self) -> Count:
-        return self._q("input_elements")
-
-    @property
-    def output_elements(self) -> Count:
-        return self._q("output_elements")
-
-    @property
-    def ops(self) -> Count:
-        return self._q("ops")
+    input_elements = quantity("input_elements")
+    output_elements = quantity("output_elements")
+    ops = quantity("ops")
 
     @property
     def sample_input_shape(self) -> Shape:

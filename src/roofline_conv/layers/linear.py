@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import Count
+from .base import Count, quantity
 from .conv import GemmShape
 from .dims import LayerError, dim
 from .families import LINEAR
@@ -47,31 +47,12 @@ class Linear(OpLayer):
         args.update(changes)
         return Linear(**args)
 
-    @property
-    def weights(self) -> Count:
-        """in_features x out_features."""
-        return self._q("weights")
-
-    @property
-    def bias_params(self) -> Count:
-        return self._q("bias_params")
-
-    @property
-    def macs(self) -> Count:
-        """batch x in_features x out_features."""
-        return self._q("macs")
-
-    @property
-    def bias_adds(self) -> Count:
-        return self._q("bias_adds")
-
-    @property
-    def input_elements(self) -> Count:
-        return self._q("input_elements")
-
-    @property
-    def output_elements(self) -> Count:
-        return self._q("output_elements")
+    weights = quantity("weights", "in_features x out_features.")
+    bias_params = quantity("bias_params")
+    macs = quantity("macs", "batch x in_features x out_features.")
+    bias_adds = quantity("bias_adds")
+    input_elements = quantity("input_elements")
+    output_elements = quantity("output_elements")
 
     @property
     def gemm(self) -> GemmShape:
