@@ -275,3 +275,19 @@ def test_headless_no_pyplot(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY")}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.png")], check=True, env=env)
     _check_png(tmp_path / "x.png")
+
+
+def test_roofline_points_ignore_calibrated_ceilings():
+    """The chart draws raw roofs, so its predicted points are raw roofline bounds too."""
+    from roofline_conv import Pointwise, V100
+    from roofline_conv.plot import plot_roofline
+
+    layer = Pointwise(256, 256, 28)
+    slowed = V100.with_efficiency({"pointwise": dict(compute=0.1, memory=0.1, source="test")})
+
+    def point_y(device):
+        fig = plot_roofline(device, [("pw", layer)])
+        ys = [line.get_ydata()[0] for line in fig.axes[0].lines if str(line.get_gid() or "").startswith("point")]
+        return ys
+
+    assert point_y(slowed) == point_y(V100) and point_y(V100)

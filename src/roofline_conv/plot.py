@@ -279,7 +279,7 @@ def _collect_points(points: Any, devs: list["Device"], precisions: list[str], tr
                     continue
                 p = item
             else:
-                p = project(item, dev, precisions[d], traffic)
+                p = project(item, dev, precisions[d], traffic, calibrated=False)  # on the raw roofs drawn
             out.append(_Point(label, float(p.intensity), float(p.attainable), False, d, p.parts))
 
     if measured:

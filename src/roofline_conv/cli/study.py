@@ -89,6 +89,6 @@ def write_charts(folder: Path, traffic: str, machine: Any = None, row: dict[str,
     if machine is not None and row is not None:
         measured = {"standard": row["measured_conv_per_s"] * conv.flops, "DepSep": row["measured_depsep_per_s"] * sep.flops}
         fig = plot_roofline(machine, [("standard", conv), ("DepSep", sep)], "fp32", traffic=traffic, measured=measured,
-                            title="This machine: the study layer, predicted and measured")
+                            title="This machine: the study layer, roofline bound and measured")
         emit("roofline_this_machine.png", fig, "this machine's measured roofs, study layer predicted vs measured")
     return written
