@@ -21,7 +21,7 @@ to neither part. Symbolic layers yield sympy expressions for every time.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
@@ -301,15 +301,22 @@ def _project_network(
     calibrated: bool,
     fuse: bool | None,
 ) -> Projection:
-    """A network node by node; each node charged its (fusion-aware) traffic."""
+    """A network node by node; each node charged its (fusion-aware) traffic. A BatchNorm folded
+    into the conv before it costs nothing at inference: its scale and shift live in that conv's
+    weights and bias, so its part has zero time (bound 'folded into ...')."""
     elements = net.node_traffic_elements(traffic, fuse)
+    fused_into = net.fused_into(fuse)
     memo: dict[Any, Any] = {}
-    parts = tuple(
-        _project_layer(node.layer, dev, precision, traffic, unit, lowering, calibrated, elements=e, name=node.name,
-                       memo=memo)
-        for node, e in zip(net.nodes, elements)
-    )
-    return _combine(net.name, dev, precision, traffic, net.batch, parts, summary=True)
+    parts = []
+    for node, e in zip(net.nodes, elements):
+        part = _project_layer(node.layer, dev, precision, traffic, unit, lowering, calibrated, elements=e,
+                              name=node.name, memo=memo)
+        if node.kind == "batchnorm" and node.index in fused_into:
+            head = net.nodes[fused_into[node.index]].name
+            part = replace(part, executed_flops=0, compute_time=0.0, time=0.0, bound=f"folded into {head}",
+                           memory_time={level: 0.0 for level in part.memory_time})
+        parts.append(part)
+    return _combine(net.name, dev, precision, traffic, net.batch, tuple(parts), summary=True)
 
 
 UPCAST = "fp32"

@@ -1,7 +1,7 @@
 """The ``roofline-conv`` command line: one module per subcommand group.
 
 Exit codes: 0 success; 1 bad input or data (one clear line on stderr: a bad dimension, an unknown
-device, an invalid file, a memory limit); 2 bad usage (unknown flag or choice, from argparse);
+device, an invalid file, a file that cannot be read or written, a memory limit); 2 bad usage (unknown flag or choice, from argparse);
 130 interrupted (Ctrl-C; files are written atomically, so none is left half-written).
 """
 
@@ -41,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = handler(args)
     except ValueError as exc:  # includes LayerError, DeviceFileError, SpecFileError, MemoryLimitError
         print(f"roofline-conv {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:  # a file that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"roofline-conv {args.command}: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"roofline-conv {args.command}: interrupted", file=sys.stderr)

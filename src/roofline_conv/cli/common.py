@@ -68,12 +68,12 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("kind", nargs="?", choices=LAYER_KINDS, help="layer kind")
     g.add_argument("--in", dest="in_channels", type=int, help="input channels")
     g.add_argument("--out", dest="out_channels", type=int, help="output channels (default: --in)")
-    g.add_argument("-k", "--kernel", dest="kernel_size", type=int, default=3, help="kernel size (default 3)")
+    g.add_argument("-k", "--kernel", dest="kernel_size", type=int, help="kernel size (default 3; not for pointwise)")
     g.add_argument("--size", dest="input_size", type=int, help="input height = width")
     g.add_argument("--stride", type=int, default=1, help="stride (default 1)")
-    g.add_argument("--padding", default="same", help="int, 'same' (default) or 'valid'")
-    g.add_argument("--dilation", type=int, default=1)
-    g.add_argument("--groups", type=int, default=1, help="groups (conv only)")
+    g.add_argument("--padding", help="int, 'same' (default) or 'valid' (not for pointwise)")
+    g.add_argument("--dilation", type=int, help="dilation (default 1; not for pointwise)")
+    g.add_argument("--groups", type=int, help="groups (conv and pointwise only; default 1)")
     g.add_argument("--bias", action="store_true", help="count a bias")
     g.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
     g.add_argument("--file", help="a layer or network TOML/JSON file (see docs/cli.md)")
@@ -95,7 +95,12 @@ def layer_from_args(args: argparse.Namespace) -> Any:
     for flag, value in (("--in", args.in_channels), ("--size", args.input_size)):
         if value is None:
             raise ValueError(f"{args.kind} needs {flag}")
-    padding: Any = args.padding
+    not_for = {"pointwise": (("-k", args.kernel_size), ("--padding", args.padding), ("--dilation", args.dilation)),
+               "depthwise": (("--groups", args.groups),), "depsep": (("--groups", args.groups),), "conv": ()}
+    for flag, value in not_for[args.kind]:
+        if value is not None:
+            raise ValueError(f"{flag} does not apply to a {args.kind} layer")
+    padding: Any = "same" if args.padding is None else args.padding
     if padding not in ("same", "valid"):
         try:
             padding = int(padding)
@@ -103,14 +108,33 @@ def layer_from_args(args: argparse.Namespace) -> Any:
             raise ValueError(f"--padding {padding!r} must be an int, 'same' or 'valid'") from None
     cin, size = args.in_channels, args.input_size
     cout = args.out_channels if args.out_channels is not None else cin
+    kernel = 3 if args.kernel_size is None else args.kernel_size
+    dilation = 1 if args.dilation is None else args.dilation
+    groups = 1 if args.groups is None else args.groups
     common = dict(stride=args.stride, bias=args.bias, batch=args.batch)
     if args.kind == "conv":
-        return Conv2d(cin, cout, args.kernel_size, size, padding=padding, dilation=args.dilation, groups=args.groups, **common)
+        return Conv2d(cin, cout, kernel, size, padding=padding, dilation=dilation, groups=groups, **common)
     if args.kind == "depthwise":
-        return Depthwise(cin, args.kernel_size, size, padding=padding, dilation=args.dilation, **common)
+        if cout % cin:
+            raise ValueError(f"--out {cout} must be a multiple of --in {cin} for a depthwise layer (a channel multiplier)")
+        return Depthwise(cin, kernel, size, padding=padding, dilation=dilation, multiplier=cout // cin, **common)
     if args.kind == "pointwise":
-        return Pointwise(cin, cout, size, groups=args.groups, **common)
-    return DepSep(cin, cout, args.kernel_size, size, padding=padding, dilation=args.dilation, **common)
+        return Pointwise(cin, cout, size, groups=groups, **common)
+    return DepSep(cin, cout, kernel, size, padding=padding, dilation=dilation, **common)
+
+
+def sweep_dimensions(args: argparse.Namespace) -> dict[str, Any]:
+    """The layer flags as fixed dimensions for a sweep (defaults: the study's layer)."""
+    padding: Any = "same" if args.padding is None else args.padding
+    if padding not in ("same", "valid"):
+        padding = int(padding)
+    dims: dict[str, Any] = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
+                                kernel_size=3 if args.kernel_size is None else args.kernel_size,
+                                input_size=args.input_size or 224, stride=args.stride, padding=padding,
+                                dilation=1 if args.dilation is None else args.dilation, bias=args.bias, batch=args.batch)
+    if args.groups is not None:
+        dims["groups"] = args.groups
+    return dims
 
 
 def device_table(device: Any) -> Table:

@@ -130,11 +130,13 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
 
 def run_crossover(args: argparse.Namespace) -> list[Table]:
     from ..crossover import compute_bound_threshold, depsep_faster
+    from ..layers import Conv2d
 
     device = load_device(args.device)
     if args.variable in ("N", "M", "Dk"):
         dims = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
-                    kernel_size=args.kernel_size, input_size=args.input_size or 224, batch=args.batch)
+                    kernel_size=3 if args.kernel_size is None else args.kernel_size,
+                    input_size=args.input_size or 224, batch=args.batch)
         wins = depsep_faster(device, args.variable, precision=args.precision, traffic=args.traffic,
                              hi=args.max, **dims)
         rows = [[args.variable, str(wins.regions), wins.regions.method,
@@ -143,6 +145,9 @@ def run_crossover(args: argparse.Namespace) -> list[Table]:
                       + ", ".join(f"{k}={v}" for k, v in dims.items() if k[0] != args.variable[0].lower()),
                       columns=["variable", "DepSep predicted faster for", "method", "exact roots"], rows=rows)]
     layer = layer_from_args(args)
+    if not isinstance(layer, Conv2d):
+        raise ValueError(f"crossover {args.variable} takes one conv layer (conv, depthwise or pointwise), "
+                         f"not a {type(layer).__name__}; for a DepSep, ask for each part: KIND depthwise or pointwise")
     th = compute_bound_threshold(layer, device, args.variable, args.precision, args.traffic, hi=args.max)
     rows = [[args.variable, "never (up to --max)" if th.value is None else th.value, th.regions.method,
              str(th.compute_time), str(th.memory_time)]]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..report import Table
-from .common import add_layer_arguments, layer_from_args, load_device, progress, write_atomically
+from .common import add_format, add_layer_arguments, layer_from_args, load_device, progress, sweep_dimensions, write_atomically
+
+SWEEP_DIMENSIONS = ("in_channels", "out_channels", "channels", "kernel_size", "input_size", "stride", "batch")
 
 
 def register(sub: Any) -> None:
@@ -24,17 +27,23 @@ def register(sub: Any) -> None:
     p.add_argument("--precision", default="fp16", help="precision (default fp16)")
     p.add_argument("--traffic", default="compulsory", help="traffic model (default compulsory)")
     p.add_argument("--normalise", action="store_true", help="roofline: several devices on normalised axes")
-    p.add_argument("--dimension", default="out_channels", help="sweep: the swept dimension (default out_channels)")
+    p.add_argument("--dimension", default="out_channels", choices=SWEEP_DIMENSIONS,
+                   help="sweep: the swept dimension (default out_channels; 'channels' sweeps in and out together)")
     p.add_argument("--values", default="8,16,32,64,128,256,512,1024", help="sweep: comma-separated values")
     p.add_argument("--quantity", default="intensity", help="sweep: the quantity on the y axis (default intensity)")
     p.add_argument("--output", "-o", required=True, help="the chart file (.png, .svg or .pdf)")
-    p.set_defaults(handler=run, format="md")
+    add_format(p)
+    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> list[Table]:
     from .. import study
-    from ..plot import plot_roofline, plot_sweep, save
+    from ..plot import FORMATS, plot_roofline, plot_sweep, save
 
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"-o {args.output}: the chart format comes from the extension, which must be one of "
+                         f"{', '.join(FORMATS)}")
     devices = [load_device(d) for d in args.device]
     if args.chart == "roofline":
         if args.kind or args.file or args.study:
@@ -50,10 +59,12 @@ def run(args: argparse.Namespace) -> list[Table]:
             values = [int(v) for v in args.values.split(",") if v.strip()]
         except ValueError:
             raise ValueError(f"--values {args.values!r} must be comma-separated integers") from None
-        fixed = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
-                     kernel_size=args.kernel_size, input_size=args.input_size or 224, padding=1, batch=args.batch)
-        fixed.pop(args.dimension, None)
-        fig = plot_sweep(args.dimension, values, args.quantity, devices=devices, precision=args.precision,
+        fixed = sweep_dimensions(args)
+        dims: Any = ("in_channels", "out_channels") if args.dimension == "channels" else args.dimension
+        for d in (dims if isinstance(dims, tuple) else (dims,)):
+            fixed.pop(d, None)
+        kinds = (args.kind,) if args.kind else ("conv", "depsep")
+        fig = plot_sweep(dims, values, args.quantity, kinds=kinds, devices=devices, precision=args.precision,
                          traffic=args.traffic, **fixed)
     progress(f"writing {args.output}")
     write_atomically(args.output, lambda tmp: save(fig, tmp))

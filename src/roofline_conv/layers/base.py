@@ -12,6 +12,7 @@ Bytes = elements x bytes per element of the precision; intensity = FLOPs / bytes
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any, Union
 
@@ -118,10 +119,14 @@ class Layer(ABC):
         return self.traffic_elements(model) * bytes_per_element(precision)
 
     def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Ratio:
-        """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``."""
+        """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``. A layer that
+        moves no bytes (a view such as Flatten) has intensity 0 when it does no work either, and
+        infinity when it computes on data already on chip."""
         flops, traffic = self.flops, self.traffic(model, precision)
         if self.is_symbolic:
             return sp.simplify(sp.sympify(flops) / traffic)
+        if traffic == 0:
+            return 0.0 if flops == 0 else math.inf
         return flops / traffic
 
     # -- presentation ------------------------------------------------------------------

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 
+import sympy as sp
+
 from . import formulas
 from .base import Count, Layer, quantity
 from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
@@ -197,27 +199,34 @@ class Conv2d(Layer):
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __repr__(self) -> str:
+    def _tail(self, extra: tuple[str, ...] = ()) -> list[str]:
+        """repr arguments after the channels, kernel and input size: those not at their defaults."""
         (pt, pb), (pl, pr) = self.padding
         pad: Any = ((pt, pb), (pl, pr))
         if pt == pb and pl == pr:
             pad = pt if pt == pl else (pt, pl)
-        parts = [
-            f"in_channels={self.in_channels}", f"out_channels={self.out_channels}",
-            f"kernel_size={_short(self.kernel_size)}", f"input_size={_short(self.input_size)}",
-        ]
+        if self._symbolic and self.stride == (1, 1) and all(
+                sp.simplify(a + b - d * (k - 1)) == 0
+                for (a, b), d, k in zip(self.padding, self.dilation, self.kernel_size)):
+            pad = "'same'"
+        parts = []
         for name, value, default in (("stride", self.stride, (1, 1)), ("dilation", self.dilation, (1, 1))):
             if value != default:
                 parts.append(f"{name}={_short(value)}")
         if pad != 0:
             parts.append(f"padding={pad}")
-        if self.groups != 1:
-            parts.append(f"groups={self.groups}")
+        parts += extra
         if self.bias:
             parts.append("bias=True")
         if self.batch != 1:
             parts.append(f"batch={self.batch}")
-        return f"Conv2d({', '.join(parts)})"
+        return parts
+
+    def __repr__(self) -> str:
+        head = [f"in_channels={self.in_channels}", f"out_channels={self.out_channels}",
+                f"kernel_size={_short(self.kernel_size)}", f"input_size={_short(self.input_size)}"]
+        groups = (f"groups={self.groups}",) if self.groups != 1 else ()
+        return f"Conv2d({', '.join(head + self._tail(groups))})"
 
 
 def _short(p: tuple[Any, Any]) -> Any:
@@ -252,6 +261,17 @@ class Depthwise(Conv2d):
         """The study's depthwise stage: M channels, Dk x Dk, Df x Df, stride 1, "same" padding."""
         return cls(M, Dk, Df, padding="same", batch=batch)
 
+    @property
+    def multiplier(self) -> Count:
+        """Filters per input channel (output channels / channels)."""
+        return sp.sympify(self.out_channels) / self.in_channels if self.is_symbolic else self.out_channels // self.in_channels
+
+    def __repr__(self) -> str:
+        head = [f"channels={self.in_channels}", f"kernel_size={_short(self.kernel_size)}",
+                f"input_size={_short(self.input_size)}"]
+        mult = [f"multiplier={self.multiplier}"] if self.multiplier != 1 else []
+        return f"Depthwise({', '.join(head + self._tail() + mult)})"
+
 
 class Pointwise(Conv2d):
     """A 1x1 convolution (``kernel_size=1``), the channel-mixing half of a DepSep."""
@@ -274,6 +294,11 @@ class Pointwise(Conv2d):
     def symbolic(cls, batch: Any = B) -> "Pointwise":  # type: ignore[override]
         """The study's pointwise stage: M -> N channels on a Df x Df map."""
         return cls(M, N, Df, batch=batch)
+
+    def __repr__(self) -> str:
+        head = [f"in_channels={self.in_channels}", f"out_channels={self.out_channels}", f"input_size={_short(self.input_size)}"]
+        groups = (f"groups={self.groups}",) if self.groups != 1 else ()
+        return f"Pointwise({', '.join(head + self._tail(groups))})"
 
 
 __all__ = ["Conv2d", "Depthwise", "Pointwise", "GemmShape", "LayerError"]

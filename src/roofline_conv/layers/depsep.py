@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
 
 from .base import Count, Layer
 from .conv import Depthwise, GemmShape, Pointwise
@@ -69,7 +68,7 @@ class DepSep(Layer):
         args = dict(
             in_channels=dw.in_channels, out_channels=self.out_channels, kernel_size=dw.kernel_size,
             input_size=dw.input_size, stride=dw.stride, padding=dw.padding, dilation=dw.dilation,
-            bias=dw.bias, batch=dw.batch, depth_multiplier=sp.sympify(dw.out_channels) / dw.in_channels,
+            bias=dw.bias, batch=dw.batch, depth_multiplier=dw.multiplier,
         )
         args.update(changes)
         return DepSep(**args)
@@ -156,11 +155,14 @@ class DepSep(Layer):
 
     def __repr__(self) -> str:
         dw = self.depthwise
-        inner = repr(dw)[len("Conv2d("):-1].split(", ")
-        kept = [p for p in inner if not p.startswith(("in_channels=", "out_channels=", "groups="))]
-        mult = sp.sympify(dw.out_channels) / dw.in_channels
-        extra = [] if mult == 1 else [f"depth_multiplier={mult}"]
-        return f"DepSep(in_channels={dw.in_channels}, out_channels={self.out_channels}, {', '.join(kept + extra)})"
+        head = [f"in_channels={dw.in_channels}", f"out_channels={self.out_channels}",
+                f"kernel_size={_short(dw.kernel_size)}", f"input_size={_short(dw.input_size)}"]
+        mult = [f"depth_multiplier={dw.multiplier}"] if dw.multiplier != 1 else []
+        return f"DepSep({', '.join(head + dw._tail() + mult)})"
+
+
+def _short(p: tuple[Any, Any]) -> Any:
+    return p[0] if p[0] == p[1] else p
 
 
 __all__ = ["DepSep"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import Count, quantity
+from .base import quantity
 from .conv import GemmShape
 from .dims import LayerError, dim
 from .families import LINEAR

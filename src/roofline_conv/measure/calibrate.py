@@ -128,7 +128,8 @@ def measure_machine(*, quick: bool = False, threads: int | None = None, progress
     """Measure this machine's roofs and return them as a ``Device`` (id ``this-machine``)."""
     from ..devices import Device
     from .harness import blas_info, thread_limit
-    from .microbench import cache_bandwidth, cpu_info, gemm_peak, openblas_coretype, stream_bandwidth, theoretical_vector_peak
+    from .microbench import (cache_bandwidth, cpu_info, gemm_peak, openblas_coretype, stream_bandwidth,
+                             theoretical_vector_peak, vector_width)
 
     info = cpu_info()
     blas = blas_info()
@@ -146,9 +147,10 @@ def measure_machine(*, quick: bool = False, threads: int | None = None, progress
             note=f"GFLOP/s by size: {curve}" + ("" if res.plateau else " (no plateau reached)"),
         )
         peak = theoretical_vector_peak(info, dtype)
-        if peak:
-            isa = "AVX-512" if info["isa"].get("avx512f") else "AVX2+FMA"
-            lanes = (512 if isa == "AVX-512" else 256) // (8 * np.dtype(dtype).itemsize)
+        width = vector_width(info)
+        if peak and width:
+            isa, bits = width
+            lanes = bits // (8 * np.dtype(dtype).itemsize)
             mhz = info.get("max_mhz") or info.get("base_mhz") or info.get("current_mhz")
             theory[precision] = dict(
                 value=peak, provenance="derived", source=f"/proc/cpuinfo: {info.get('model_name')}",

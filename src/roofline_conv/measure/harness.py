@@ -372,7 +372,7 @@ def conv_memory_breakdown(x_shape: Sequence[int], w_shape: Sequence[int], *,
         g = conv_geometry(x_shape, w4, stride=stride, padding=padding, dilation=dilation,
                           groups=groups, layout=layout, dtype=dtype)
         if method == "im2col":
-            ws = g.taps * g.C * g.B * g.Ho * g.Wo * isz
+            ws = g.im2col_elements * isz
         elif method == "plan":
             ws = plan_workspace_bytes(g, kind, block_bytes)
         else:

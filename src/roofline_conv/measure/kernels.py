@@ -1,6 +1,7 @@
 """Numpy convolution kernels that roofline predictions are checked against.
 
-Pure functions on numpy arrays, no dependency on the rest of ``roofline_conv``.
+Pure functions on numpy arrays; output sizes, MACs and im2col sizes come from the layers'
+formulas (:data:`roofline_conv.layers.formulas.CONV`), so they are written once.
 
 Conventions
 -----------
@@ -59,6 +60,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+
+from ..layers.formulas import CONV
 
 __all__ = [
     "ConvGeometry",
@@ -180,9 +183,20 @@ class ConvGeometry:
         return (self.B, self.Ho, self.Wo, self.Co)
 
     @property
+    def formula_args(self) -> tuple[int, ...]:
+        """This geometry as the argument tuple of :data:`roofline_conv.layers.formulas.CONV`."""
+        return _formula_args(self.B, self.C, self.Co, self.G, self.H, self.W, self.Kh, self.Kw, self.sh, self.sw,
+                             self.pt + self.pb, self.pl + self.pr, self.dh, self.dw)
+
+    @property
     def macs(self) -> int:
-        """Multiply-accumulates of the convolution (bias excluded)."""
-        return self.B * self.Co * self.Ho * self.Wo * self.Cg * self.Kh * self.Kw
+        """Multiply-accumulates of the convolution (bias excluded): the layers' ``macs`` formula."""
+        return CONV.evaluate("macs", self.formula_args)
+
+    @property
+    def im2col_elements(self) -> int:
+        """Elements of the full im2col column matrix: the layers' ``im2col_elements`` formula."""
+        return CONV.evaluate("im2col_elements", self.formula_args)
 
     @property
     def flops(self) -> int:
@@ -192,6 +206,12 @@ class ConvGeometry:
     @property
     def itemsize(self) -> int:
         return self.dtype.itemsize
+
+
+def _formula_args(B: int, C: int, Co: int, G: int, H: int, W: int, Kh: int, Kw: int, sh: int, sw: int,
+                  ph: int, pw: int, dh: int, dw: int) -> tuple[int, ...]:
+    """Ordered as ``formulas.ARGS``: (B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, D_h, D_w, bias)."""
+    return (B, C, Co, G, H, W, Kh, Kw, sh, sw, ph, pw, dh, dw, 0)
 
 
 def conv_geometry(
@@ -225,8 +245,8 @@ def conv_geometry(
     sh, sw = _pair(stride, "stride")
     dh, dw = _pair(dilation, "dilation")
     pt, pb, pl, pr = _padding(padding)
-    Ho = (H + pt + pb - dh * (Kh - 1) - 1) // sh + 1
-    Wo = (W + pl + pr - dw * (Kw - 1) - 1) // sw + 1
+    args = _formula_args(B, C, Co, G, H, W, Kh, Kw, sh, sw, pt + pb, pl + pr, dh, dw)
+    Ho, Wo = CONV.evaluate("output_height", args), CONV.evaluate("output_width", args)
     if Ho < 1 or Wo < 1 or min(B, C, H, W, Co, Kh, Kw) < 1:
         raise ValueError(
             f"empty convolution: input {tuple(x_shape)}, kernel {Kh}x{Kw}, "

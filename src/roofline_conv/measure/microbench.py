@@ -201,6 +201,19 @@ def cpu_info() -> dict[str, Any]:
     return info
 
 
+def vector_width(info: dict[str, Any]) -> tuple[str, int] | None:
+    """(ISA name, datapath bits) of the CPU's FMA vectors: AVX-512 512 bit (256 on AMD families
+    before 0x1A, Zen 4, which split AVX-512 over 256-bit datapaths), AVX2+FMA 256 bit, else None."""
+    isa = info.get("isa") or {}
+    if isa.get("avx512f"):
+        fam = info.get("family")
+        amd_split = info.get("vendor") == "AuthenticAMD" and isinstance(fam, int) and fam < 0x1A
+        return ("AVX-512 on 256-bit datapaths", 256) if amd_split else ("AVX-512", 512)
+    if isa.get("avx2") and isa.get("fma"):
+        return ("AVX2+FMA", 256)
+    return None
+
+
 def theoretical_vector_peak(info: dict[str, Any] | None, dtype: Any = "float32",
                             *, fma_units: int = 2) -> float | None:
     """Theoretical FLOP/s: ``physical_cores x fma_units x lanes x 2 x clock``.
@@ -216,19 +229,11 @@ def theoretical_vector_peak(info: dict[str, Any] | None, dtype: Any = "float32",
 
     if info is None:
         info = cpu_info()
-    isa = info.get("isa") or {}
     dt = np.dtype(dtype)
-    if dt.kind != "f" or dt.itemsize not in (4, 8):
+    width = vector_width(info)
+    if dt.kind != "f" or dt.itemsize not in (4, 8) or width is None:
         return None
-    if isa.get("avx512f"):
-        bits = 512
-        fam = info.get("family")
-        if (info.get("vendor") == "AuthenticAMD" and isinstance(fam, int) and fam < 0x1A):
-            bits = 256
-    elif isa.get("avx2") and isa.get("fma"):
-        bits = 256
-    else:
-        return None
+    bits = width[1]
     mhz = info.get("max_mhz") or info.get("base_mhz") or info.get("current_mhz")
     cores = info.get("physical_cores")
     if not mhz or not cores:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import difflib
 import functools
+import inspect
 from typing import Any, Callable
 
 from ..network import Sequential
@@ -61,6 +62,10 @@ def canonical(name: str) -> str:
 def get(name: str, **kwargs: Any) -> Sequential:
     """The built network ``name`` (see ``list()``), with builder keyword arguments ``kwargs``."""
     key = canonical(name)
+    accepted = inspect.signature(BUILDERS[key]).parameters
+    for option in kwargs:
+        if option not in accepted:
+            raise ValueError(f"{key} has no option {option!r}; its options are: {', '.join(accepted)}")
     try:
         frozen = tuple(sorted(kwargs.items()))
         hash(frozen)
