@@ -76,9 +76,13 @@ def run_layer(args: argparse.Namespace) -> list[Table]:
     if not hasattr(layer, "table") or hasattr(layer, "nodes"):
         raise ValueError("`layer` describes one layer; for a network file use `roofline-conv network FILE`")
     rows = [[name, value, unit] for name, value, unit in layer.table(args.precision, args.traffic)]
-    if hasattr(layer, "gemm"):
-        rows.append(["im2col GEMM (m, n, k)", str(layer.gemm if not isinstance(layer.gemm, tuple) else
-                                                     " + ".join(str(tuple(g)) for g in layer.gemm)), "elements"])
+    gemms = getattr(layer, "gemm", None)
+    if gemms is not None:
+        named = list(zip(("depthwise ", "pointwise "), gemms)) if isinstance(gemms, tuple) else [("", gemms)]
+        for prefix, g in named:
+            rows += [[f"{prefix}GEMM m", g.m, "rows: output pixels (batch x H_out x W_out)"],
+                     [f"{prefix}GEMM n", g.n, f"columns: output channels, in {g.groups} group(s)"],
+                     [f"{prefix}GEMM k", g.k, "reduction length per output (C_in/groups x K_h x K_w)"]]
     tables = [Table(title=repr(layer), columns=["quantity", "value", "unit"], rows=rows,
                     notes=["1 MAC = 2 FLOP; bytes = elements x bytes per element; MB = 10^6 bytes."])]
     tables += [load_device(d).project(layer, precision=args.precision, traffic=args.traffic).table() for d in args.device]
