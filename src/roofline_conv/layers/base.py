@@ -175,6 +175,17 @@ def quantity(name: str, doc: str | None = None) -> Any:
     return property(get, doc=doc)
 
 
+def summed(name: str, doc: str | None = None) -> Any:
+    """A read-only property: quantity ``name`` summed over ``self.parts`` (composite layers)."""
+
+    def get(self: Any) -> Count:
+        values = [getattr(part, name) for part in self.parts]
+        return sum(values[1:], values[0])
+
+    get.__name__ = name
+    return property(get, doc=doc)
+
+
 def format_value(value: Any) -> str:
     """Ints with thousands separators, floats to 4 significant digits, expressions as text."""
     if isinstance(value, bool):

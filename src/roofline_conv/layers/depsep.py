@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 
-from .base import Count, Layer
+from .base import Count, Layer, summed
 from .conv import Depthwise, GemmShape, Pointwise
 from .dims import dim
 from ..symbols import B, Df, Dk, M, N
@@ -78,31 +78,14 @@ class DepSep(Layer):
         """(depthwise, pointwise), in execution order."""
         return (self.depthwise, self.pointwise)
 
-    def _sum(self, name: str) -> Count:
-        a, b = (getattr(p, name) for p in self.parts)
-        return a + b
-
     @property
     def is_symbolic(self) -> bool:
         return self.depthwise.is_symbolic or self.pointwise.is_symbolic
 
-    @property
-    def weights(self) -> Count:
-        """Dk^2 M (depthwise) + M N (pointwise) for the study's layer."""
-        return self._sum("weights")
-
-    @property
-    def bias_params(self) -> Count:
-        return self._sum("bias_params")
-
-    @property
-    def macs(self) -> Count:
-        """Dk^2 M Df^2 + M N Df^2 for the study's layer."""
-        return self._sum("macs")
-
-    @property
-    def bias_adds(self) -> Count:
-        return self._sum("bias_adds")
+    weights = summed("weights", "Dk^2 M (depthwise) + M N (pointwise) for the study's layer.")
+    bias_params = summed("bias_params")
+    macs = summed("macs", "Dk^2 M Df^2 + M N Df^2 for the study's layer.")
+    bias_adds = summed("bias_adds")
 
     @property
     def input_elements(self) -> Count:
@@ -117,9 +100,7 @@ class DepSep(Layer):
         """The depthwise output, which the pointwise consumes."""
         return self.depthwise.output_elements
 
-    @property
-    def im2col_elements(self) -> Count:
-        return self._sum("im2col_elements")
+    im2col_elements = summed("im2col_elements")
 
     @property
     def batch(self) -> Count:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
-from .base import Count, Layer
+from .base import Count, Layer, summed
 from .dims import dim, pair
 from .elementwise import Scale
 from .elementwise import activation as make_activation
@@ -60,35 +60,15 @@ class SqueezeExcitation(Layer):
         """(pool, fc1, act, fc2, gate, scale), in execution order."""
         return (self.pool, self.fc1, self.act, self.fc2, self.gate, self.scale)  # type: ignore[attr-defined]
 
-    def _sum(self, name: str) -> Count:
-        values = [getattr(p, name) for p in self.parts]
-        return sum(values[1:], values[0])
-
     @property
     def is_symbolic(self) -> bool:
         return any(p.is_symbolic for p in self.parts)
 
-    @property
-    def weights(self) -> Count:
-        return self._sum("weights")
-
-    @property
-    def bias_params(self) -> Count:
-        return self._sum("bias_params")
-
-    @property
-    def macs(self) -> Count:
-        """2 x batch x C x S (the two FCs)."""
-        return self._sum("macs")
-
-    @property
-    def bias_adds(self) -> Count:
-        return self._sum("bias_adds")
-
-    @property
-    def ops(self) -> Count:
-        """Pool + activation + gate + rescale ops (see each part)."""
-        return self._sum("ops")
+    weights = summed("weights")
+    bias_params = summed("bias_params")
+    macs = summed("macs", "2 x batch x C x S (the two FCs).")
+    bias_adds = summed("bias_adds")
+    ops = summed("ops", "Pool + activation + gate + rescale ops (see each part).")
 
     @property
     def input_elements(self) -> Count:
