@@ -29,10 +29,7 @@ from typing import Any, Union
 
 from .layers import Conv2d, DepSep, Depthwise, Layer, Pointwise
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from ._compat import tomllib
 
 LAYER_KINDS = ("conv", "depthwise", "pointwise", "depsep")
 NETWORK_OPS = ("conv", "depthwise", "pointwise", "depsep", "linear", "maxpool", "avgpool", "global_avgpool",

@@ -15,10 +15,7 @@ from .conventions import FLOPS_PER_MAC, MB, bytes_per_element
 from .layers import Conv2d, DepSep
 from .report import Table
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from ._compat import tomllib
 
 CONVENTION = (
     "Convention: 1 MAC = 2 FLOP; the study's \"FLOPs\" are MACs. Bytes = elements x bytes per "

@@ -13,10 +13,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from .._compat import tomllib
 
 from .errors import DeviceFileError
 from .model import Device, _hint
