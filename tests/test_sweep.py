@@ -274,3 +274,25 @@ def test_input_errors_are_named():
 
 def test_every_count_quantity_is_listed_with_a_unit():
     assert set(COUNT_QUANTITIES) >= {"macs", "flops", "params", "traffic", "intensity", "output_size"}
+
+
+def test_sweep_time_matches_project_with_every_ceiling_form():
+    """Calibrated ceilings of every form (overlap or sum, fixed overhead) give the same times in
+    a sweep as in project(): one implementation of the roofline arithmetic."""
+    import numpy as np
+
+    from roofline_conv import Conv2d, DepSep, V100
+    from roofline_conv.roofline import project
+    from roofline_conv.sweeps import sweep
+
+    dev = V100.with_efficiency({
+        "conv": dict(compute=0.6, memory=0.5, overlap=False, overhead=2e-6, source="t"),
+        "depthwise": dict(compute=0.1, memory=0.3, overlap=True, overhead=5e-6, source="t"),
+        "pointwise": dict(compute=0.9, memory=0.8, overlap=False, overhead=0.0, source="t"),
+    })
+    channels = np.array([16, 64, 128, 256])
+    for kind, make in (("conv", lambda c: Conv2d(c, c, 3, 28, padding=1)), ("depsep", lambda c: DepSep(c, c, 3, 28, padding=1))):
+        times = sweep("time", dev, "fp16", kind=kind, in_channels=channels, out_channels=channels, kernel_size=3,
+                      input_size=28, padding=1)
+        expected = [float(project(make(int(c)), dev, "fp16").time) for c in channels]
+        np.testing.assert_allclose(times, expected, rtol=1e-12)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union
 
 import sympy as sp
 
@@ -60,15 +60,65 @@ def _max(values: Sequence[Number]) -> Number:
     return sp.Max(*values)
 
 
-def tile_utilisation(k: Number, n: Number, tile: tuple[int, int]) -> Number:
+def tile_utilisation(k: Any, n: Any, tile: tuple[int, int]) -> Any:
     """Fraction of a (rows, cols) = (K, N) matrix unit doing useful work on a GEMM with
-    reduction length ``k`` and ``n`` output columns: (k n) / (ceil(k/R) R ceil(n/C) C)."""
+    reduction length ``k`` and ``n`` output columns: (k n) / (ceil(k/R) R ceil(n/C) C).
+    ``k`` and ``n`` may be ints (exact), sympy expressions, or numpy integer arrays (vectorised)."""
     rows, cols = tile
+    if hasattr(k, "dtype") or hasattr(n, "dtype"):  # numpy arrays: integer ceiling division, float ratio
+        padded = -(-k // rows) * rows * (-(-n // cols) * cols)
+        return (k * n).astype(float) / padded
     padded = _ceil_div(k, rows) * rows * _ceil_div(n, cols) * cols
     if _is_num(k, n):  # exact ints: true division of ints is correctly rounded, as float(Rational) is
         return int(k) * int(n) / int(padded)
     util = sp.sympify(k) * n / padded
     return float(util) if _is_num(util) else util
+
+
+def choose_lowering(op_kind: str, unit_kind: str, device: "Device", lowering: str | None = None) -> str:
+    """How an op of ``op_kind`` maps onto a unit of ``unit_kind``: 'vector' on vector units,
+    'gemm' on matrix units, and for a depthwise conv on a matrix unit the device's (or the given)
+    depthwise lowering, 'per_channel_gemm' when that says 'vector' (the honest matrix-unit bound)."""
+    if unit_kind != "matrix":
+        return "vector"
+    if op_kind != "depthwise":
+        return "gemm"
+    how = lowering or device.depthwise_lowering.method
+    return "per_channel_gemm" if how == "vector" else how
+
+
+def gemm_utilisation(how: str, n: Any, k: Any, groups: Any, tile: tuple[int, int]) -> Any:
+    """Useful / executed MACs of a (grouped) im2col GEMM on a matrix unit lowered as ``how``:
+    ``block_diagonal`` is one dense GEMM with K = k x groups whose off-block weights are zero
+    (tile utilisation / groups); otherwise each group's (m, n/groups, k) GEMM on the tile."""
+    if how == "block_diagonal":
+        util = tile_utilisation(k * groups, n, tile)
+        return util / groups if hasattr(util, "dtype") else _ratio(util, groups)
+    if hasattr(n, "dtype") or hasattr(groups, "dtype"):
+        return tile_utilisation(k, n // groups, tile)
+    n_group = n // groups if _is_num(n, groups) else sp.sympify(n) / groups
+    return tile_utilisation(k, n_group, tile)
+
+
+def roof_time(compute: Any, memory: Sequence[Any], efficiency: Any = None,
+              maximum: Callable[[Any, Any], Any] | None = None) -> Any:
+    """The predicted time of one op from its compute time and its memory time per level: the
+    largest (the roofline), or, under a calibrated ceiling that does not ``overlap``, compute plus
+    the largest memory time; plus the ceiling's fixed ``overhead``. ``maximum`` is the pairwise
+    max for the value type (``numpy.maximum`` for arrays; default: numbers and sympy)."""
+    if maximum is None:
+        def maximum(a: Any, b: Any) -> Any:
+            return _max([a, b])
+    slowest_memory = memory[0]
+    for m in memory[1:]:
+        slowest_memory = maximum(slowest_memory, m)
+    if efficiency is None or efficiency.overlap:
+        time = maximum(compute, slowest_memory)
+    else:  # the kernel moves data, then computes: the roofs add
+        time = compute + slowest_memory
+    if efficiency is not None and efficiency.overhead:
+        time = time + efficiency.overhead
+    return time
 
 
 @dataclass(frozen=True)
@@ -408,21 +458,11 @@ def _leaf(
     flops = layer.flops
     macs = layer.macs
     util: Number = 1.0
-    how = "vector"
+    how = choose_lowering(op_kind, cu.kind, dev, lowering)
     if cu.kind == "matrix":
         assert cu.tile is not None
         m, n, k = layer.gemm
-        groups = layer.groups
-        how = "gemm"
-        if op_kind == "depthwise":
-            how = lowering or dev.depthwise_lowering.method
-            if how == "vector":  # the compiler would not use the matrix unit: per-channel GEMMs are the honest bound
-                how = "per_channel_gemm"
-        if how == "block_diagonal":  # one dense conv, the weights zero outside each channel's block
-            util = _ratio(tile_utilisation(k * groups, n, cu.tile), groups)
-        else:  # per group: (m, n/groups, k), e.g. depthwise: K = Kh Kw, N = multiplier
-            n_group = n // groups if _is_num(n, groups) else sp.sympify(n) / groups
-            util = tile_utilisation(k, n_group, cu.tile)
+        util = gemm_utilisation(how, n, k, layer.groups, cu.tile)
     executed_macs = macs if util == 1.0 else _ratio(macs, util)
     executed = FLOPS_PER_MAC * executed_macs + layer.bias_adds
     if elements is None:
@@ -437,12 +477,7 @@ def _leaf(
     e_compute, e_memory = (eff.compute, eff.memory) if eff else (1.0, 1.0)
     compute = _ratio(executed, peak * e_compute)
     memory = {name: _ratio(nbytes, level.bandwidth.value * e_memory) for name, level in dev.memory.items()}
-    if eff is None or eff.overlap:
-        time = _max([compute, *memory.values()])
-    else:  # the kernel moves data, then computes: the roofs add
-        time = compute + _max(list(memory.values()))
-    if eff is not None and eff.overhead:
-        time = time + eff.overhead
+    time = roof_time(compute, list(memory.values()), eff)
     if _is_num(time):
         main = next(iter(memory))
         bound = f"compute: {unit_name}" if float(compute) >= float(memory[main]) else f"memory: {main}"

@@ -569,7 +569,7 @@ def _op_kind_codes(inputs: _Inputs, part: int) -> np.ndarray:
 def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: str, traffic: str,
           unit: str | Mapping[str, str] | None, lowering: str | None, calibrated: bool) -> dict[str, np.ndarray]:
     """compute, memory (per level), time, executed and useful FLOPs of one part, per element."""
-    from .roofline import _pick_unit
+    from .roofline import _pick_unit, choose_lowering, gemm_utilisation, roof_time
 
     macs = _eval(inputs, "macs", traffic, precision, part)
     bias_adds = _eval(inputs, "bias_adds", traffic, precision, part)
@@ -583,37 +583,23 @@ def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: str, traffic: st
     for code in present:
         op_kind = _CODES[code]
         unit_name, cp = _pick_unit(op_kind, dev, precision, unit, alias=op_kind)
-        how = "vector"
-        if dev.units[unit_name].kind == "matrix":
-            how = "gemm"
-            if op_kind == "depthwise":
-                how = lowering or dev.depthwise_lowering.method
-                if how == "vector":
-                    how = "per_channel_gemm"
+        how = choose_lowering(op_kind, dev.units[unit_name].kind, dev, lowering)
         eff = dev.efficiency.get(op_kind) if calibrated else None
-        e = (eff.compute, eff.memory) if eff else (1.0, 1.0)
-        variants.setdefault((unit_name, cp, how, e), []).append(code)
+        variants.setdefault((unit_name, cp, how, eff), []).append(code)
 
     results: list[tuple[list[int], dict[str, Any]]] = []
-    for (unit_name, cp, how, (e_compute, e_memory)), codes_here in variants.items():
+    for (unit_name, cp, how, eff), codes_here in variants.items():
+        e_compute, e_memory = (eff.compute, eff.memory) if eff else (1.0, 1.0)
         peak = dev.peak(unit_name, cp)
         cu = dev.units[unit_name]
         util: Any = None  # vector unit: utilisation 1
         if cu.kind == "matrix":
             assert cu.tile is not None
-            rows, cols = cu.tile
             if gemm is None:
                 gemm = (_eval(inputs, "gemm_n", "", "", part), _eval(inputs, "gemm_k", "", "", part),
                         _eval(inputs, "groups", "", "", part))
             n, k, groups = gemm
-            if how == "block_diagonal":  # tile_utilisation(k * groups, n) / groups
-                kk = k * groups
-                padded = -(-kk // rows) * rows * (-(-n // cols) * cols)
-                util = _to_float(kk * n) / _to_float(padded) / _to_float(groups)
-            else:  # per group: (m, n / groups, k)
-                ng = n // groups
-                padded = -(-k // rows) * rows * (-(-ng // cols) * cols)
-                util = _to_float(k * ng) / _to_float(padded)
+            util = gemm_utilisation(how, n, k, groups, cu.tile)
         if util is None:
             executed = _to_float(FLOPS_PER_MAC * macs + bias_adds)
         else:
@@ -623,9 +609,7 @@ def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: str, traffic: st
                                     FLOPS_PER_MAC * (_to_float(macs) / util) + _to_float(bias_adds))
         compute = executed / float(peak * e_compute)
         memory = {lvl: _to_float(nbytes) / float(level.bandwidth.value * e_memory) for lvl, level in dev.memory.items()}
-        time = compute
-        for m in memory.values():
-            time = np.maximum(time, m)
+        time = roof_time(compute, list(memory.values()), eff, maximum=np.maximum)
         results.append((codes_here, dict(compute=compute, memory=memory, time=time, executed=executed)))
 
     if len(results) == 1:
