@@ -15,7 +15,8 @@ and a printer that keeps integer arithmetic integer (``floor(a/b)`` -> ``a // b`
 rewritten as a channels-per-group argument), so counts are exact ``int64`` (or exact Python ints
 in an ``object`` array when a sweep could overflow 63 bits).
 
-Predicted times follow :func:`roofline_conv.roofline.project` step by step, in numpy: the unit for
+Predicted times use :mod:`roofline_conv.roofline`'s own arithmetic (``choose_lowering``,
+``gemm_utilisation``, ``roof_time``, which accept numpy arrays), element by element: the unit for
 each element's op kind (conv / pointwise / depthwise, classified per element as ``Conv2d.kind``
 does), tile padding on matrix units (vectorised ceil), the device's depthwise lowering, efficiency
 ceilings of a calibrated device, compute and per-level memory times and their maximum; a DepSep is
