@@ -170,3 +170,8 @@ def test_written_files_get_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_sweep_padding_flag_is_checked(capsys, tmp_path):
+    code, _, err = run(capsys, "plot", "sweep", "--device", "v100-sxm2", "--padding", "full", "-o", str(tmp_path / "s.png"))
+    assert code == EXIT_INPUT and "--padding 'full' must be an int, 'same' or 'valid'" in err

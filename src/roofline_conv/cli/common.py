@@ -80,6 +80,16 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("--study", action="store_true", help="the seed study's layer (with KIND conv or depsep)")
 
 
+def padding_arg(value: str | None) -> Any:
+    """--padding as a layer takes it: 'same' (the default), 'valid' or an int."""
+    if value is None or value in ("same", "valid"):
+        return value or "same"
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"--padding {value!r} must be an int, 'same' or 'valid'") from None
+
+
 def layer_from_args(args: argparse.Namespace) -> Any:
     """The layer (or network) the flags, --file or --study describe."""
     from .. import files, study
@@ -100,12 +110,7 @@ def layer_from_args(args: argparse.Namespace) -> Any:
     for flag, value in not_for[args.kind]:
         if value is not None:
             raise ValueError(f"{flag} does not apply to a {args.kind} layer")
-    padding: Any = "same" if args.padding is None else args.padding
-    if padding not in ("same", "valid"):
-        try:
-            padding = int(padding)
-        except ValueError:
-            raise ValueError(f"--padding {padding!r} must be an int, 'same' or 'valid'") from None
+    padding = padding_arg(args.padding)
     cin, size = args.in_channels, args.input_size
     cout = args.out_channels if args.out_channels is not None else cin
     kernel = 3 if args.kernel_size is None else args.kernel_size
@@ -125,9 +130,7 @@ def layer_from_args(args: argparse.Namespace) -> Any:
 
 def sweep_dimensions(args: argparse.Namespace) -> dict[str, Any]:
     """The layer flags as fixed dimensions for a sweep (defaults: the study's layer)."""
-    padding: Any = "same" if args.padding is None else args.padding
-    if padding not in ("same", "valid"):
-        padding = int(padding)
+    padding = padding_arg(args.padding)
     dims: dict[str, Any] = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
                                 kernel_size=3 if args.kernel_size is None else args.kernel_size,
                                 input_size=args.input_size or 224, stride=args.stride, padding=padding,
