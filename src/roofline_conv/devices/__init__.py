@@ -37,7 +37,7 @@ from .toml_io import dumps, load_file, loads
 __all__ = [
     "Device", "ComputeUnit", "MemoryLevel", "Figure", "DepthwiseLowering", "Efficiency", "DeviceFileError",
     "OP_KINDS", "PROVENANCES",
-    "get", "list", "all_devices", "constants", "catalog_files", "load_file", "loads", "dumps",
+    "get", "resolve_device", "list", "all_devices", "constants", "catalog_files", "load_file", "loads", "dumps",
 ]
 
 
@@ -91,6 +91,17 @@ def get(id: str) -> Device:  # noqa: A002 - the natural name
     close = difflib.get_close_matches(str(id).lower(), known, n=1, cutoff=0.4)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"unknown device id {id!r}{hint}; known ids: {', '.join(known)}")
+
+
+def resolve_device(device: object, argument: str = "device") -> Device:
+    """``device`` as a :class:`Device`: a Device is returned as it is, a string is looked up in the
+    catalog (:func:`get`); anything else is a ValueError naming ``argument``. The one place a
+    user's device argument is resolved."""
+    if isinstance(device, Device):
+        return device
+    if isinstance(device, str):
+        return get(device)
+    raise ValueError(f"{argument}={device!r} must be a Device or a catalog id (see roofline_conv.devices.list())")
 
 
 def __getattr__(name: str) -> Device:
