@@ -1,20 +1,33 @@
-"""Counting conventions, stated once and used everywhere.
+"""Counting conventions and the package's vocabularies, stated once and used everywhere.
 
 * 1 multiply-add = 1 MAC = 2 FLOP (``FLOPS_PER_MAC``). ``macs`` is always MACs;
   ``flops`` is always ``2 * macs`` plus one add per output element when a bias is counted.
   Published model "FLOPs" (MobileNet, ResNet, EfficientNet, torchvision, the seed study)
   are MACs; device peaks are FLOP/s.
-* Bytes = elements x bytes per element of the precision (``BYTES_PER_ELEMENT``).
-  MB means 10**6 bytes, MiB 2**20 bytes.
+* Bytes = elements x bytes per element of the precision (``BYTES_PER_ELEMENT``, from
+  ``data/conventions.toml``). MB means 10**6 bytes, MiB 2**20 bytes.
 * Traffic models (see ``docs/conventions.md``):
   ``compulsory`` (default: weights + input + output moved once, a composite's
   intermediates stay on chip), ``unfused`` (every intermediate written and read back
   once) and ``im2col`` (unfused, plus the column matrix written and read).
+
+The vocabularies (:class:`Precision`, :class:`TrafficModel`, :class:`Lowering`, :class:`OpKind`,
+:class:`Bound`) are str-valued enums: a member equals, hashes and prints as its word, so
+``Precision.FP16 == "fp16"``. A user's string is parsed into one once, where it enters
+(:func:`parse_precision`, :func:`parse_traffic`, ...), with a ValueError naming the argument;
+inside the package the values travel typed.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import functools
+from collections.abc import Iterator, Mapping
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .datafiles import load_packaged
 
 FLOPS_PER_MAC = 2
 """One multiply-add counts as two floating-point operations."""
@@ -24,52 +37,187 @@ MB = 10**6
 MiB = 2**20
 """Bytes in a mebibyte."""
 
-Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8"]
-PRECISIONS: tuple[str, ...] = get_args(Precision)
 
-BYTES_PER_ELEMENT: dict[str, int] = {
-    "fp64": 8,
-    "fp32": 4,
-    "tf32": 4,  # stored as fp32; only the matrix unit rounds the mantissa
-    "fp16": 2,
-    "bf16": 2,
-    "fp8": 1,
-    "int8": 1,
-}
+class Word(str, Enum):
+    """A word of one of the package's vocabularies: equal to, hashed like, printed and repr'd
+    as its string value, so it can stand wherever the plain word did."""
 
-TrafficModel = Literal["compulsory", "unfused", "im2col"]
-TRAFFIC_MODELS: tuple[str, ...] = get_args(TrafficModel)
+    def __str__(self) -> str:
+        return str(self.value)
 
-DEFAULT_PRECISION: Precision = "fp16"
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Precision(Word):
+    """Storage (and compute) precision of tensors."""
+
+    FP64 = "fp64"
+    FP32 = "fp32"
+    TF32 = "tf32"
+    FP16 = "fp16"
+    BF16 = "bf16"
+    FP8 = "fp8"
+    INT8 = "int8"
+
+    @property
+    def bytes(self) -> int:
+        """Bytes one element occupies (fp32 4, fp16/bf16 2, fp8/int8 1)."""
+        return _tables().precision[self.value].bytes
+
+
+class TrafficModel(Word):
+    """Which bytes cross main memory (see ``docs/conventions.md``)."""
+
+    COMPULSORY = "compulsory"
+    UNFUSED = "unfused"
+    IM2COL = "im2col"
+
+
+class OpKind(Word):
+    """The op classes a device places on units (``unit_for`` keys) and calibration fits:
+    ``Conv2d.kind`` of a convolution."""
+
+    CONV = "conv"
+    POINTWISE = "pointwise"
+    DEPTHWISE = "depthwise"
+
+
+class Lowering(Word):
+    """How an op maps onto a compute unit."""
+
+    GEMM = "gemm"
+    """the im2col GEMM on a matrix unit's tile"""
+    VECTOR = "vector"
+    """elementwise on a vector unit (no tile)"""
+    PER_CHANNEL_GEMM = "per_channel_gemm"
+    """depthwise on a matrix unit: one tiny GEMM per channel (K = Kh Kw, N = multiplier)"""
+    BLOCK_DIAGONAL = "block_diagonal"
+    """depthwise on a matrix unit: one dense GEMM with block-diagonal weights"""
+
+
+DEPTHWISE_LOWERINGS: tuple[Lowering, ...] = (Lowering.VECTOR, Lowering.PER_CHANNEL_GEMM, Lowering.BLOCK_DIAGONAL)
+"""The lowerings a user (``lowering=``) or a device file may ask for a depthwise conv."""
+
+
+class Bound(Word):
+    """What binds a projected op: its compute roof, a memory roof, or nothing."""
+
+    COMPUTE = "compute"
+    MEMORY = "memory"
+    NONE = "none"
+    """a view: no ops, no bytes"""
+    FOLDED = "folded"
+    """a BatchNorm folded into the conv before it"""
+    SYMBOLIC = "symbolic"
+    """a symbolic layer: see compute_time and memory_time"""
+
+
+# -- the convention tables, as data ------------------------------------------------------------
+class _PrecisionEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    bytes: int = Field(gt=0)
+    note: str
+
+
+class _TrafficEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    description: str
+
+
+class ConventionTables(BaseModel):
+    """``data/conventions.toml``: bytes per precision and the traffic models' descriptions."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    precision: dict[str, _PrecisionEntry]
+    traffic: dict[str, _TrafficEntry]
+
+
+@functools.cache
+def _tables() -> ConventionTables:
+    return load_packaged("conventions.toml", ConventionTables)
+
+
+class _Table(Mapping[str, Any]):
+    """A read-only mapping filled from ``data/conventions.toml`` on first use (not at import)."""
+
+    def __init__(self, read: Any) -> None:
+        self._read = read
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._read()))
+
+
+PRECISIONS: tuple[str, ...] = tuple(p.value for p in Precision)
+TRAFFIC_MODELS: tuple[str, ...] = tuple(t.value for t in TrafficModel)
+
+BYTES_PER_ELEMENT: Mapping[str, int] = _Table(lambda: {k: v.bytes for k, v in _tables().precision.items()})
+"""Bytes per element of each precision (data/conventions.toml)."""
+TRAFFIC_DESCRIPTIONS: Mapping[str, str] = _Table(lambda: {k: v.description for k, v in _tables().traffic.items()})
+"""One line per traffic model (data/conventions.toml)."""
+
+DEFAULT_PRECISION = Precision.FP16
 """The seed study's precision for its analytic tables and V100/TPU measurements."""
-DEFAULT_TRAFFIC: TrafficModel = "compulsory"
+DEFAULT_TRAFFIC = TrafficModel.COMPULSORY
 """The seed study's "memory access": everything that must cross the memory bus once."""
 
-TRAFFIC_DESCRIPTIONS: dict[str, str] = {
-    "compulsory": "weights + input + output moved once; intermediates stay on chip (fused)",
-    "unfused": "compulsory + every intermediate written to and read back from memory once",
-    "im2col": "unfused + the im2col column matrix written and read once (not for 1x1/stride-1 convs)",
-}
+# -- parsing at the edge -------------------------------------------------------------------------
+W = TypeVar("W", bound=Word)
 
 
-def check_precision(precision: object, argument: str = "precision") -> str:
-    """Return ``precision`` if it is a known precision name, else raise a ValueError naming it."""
-    if precision not in BYTES_PER_ELEMENT:
-        raise ValueError(
-            f"{argument}={precision!r} is not a known precision; use one of {', '.join(PRECISIONS)}"
-        )
-    return str(precision)
+def _parse(vocabulary: type[W], value: object, argument: str, what: str) -> W:
+    if isinstance(value, vocabulary):
+        return value
+    if isinstance(value, str):
+        try:
+            return vocabulary(value)
+        except ValueError:
+            pass
+    words = ", ".join(w.value for w in vocabulary)
+    raise ValueError(f"{argument}={value!r} is not a known {what}; use one of {words}")
 
 
-def bytes_per_element(precision: str) -> int:
+def parse_precision(value: object, argument: str = "precision") -> Precision:
+    """``value`` as a :class:`Precision`, or a ValueError naming ``argument`` and the choices."""
+    return _parse(Precision, value, argument, "precision")
+
+
+def parse_traffic(value: object, argument: str = "model") -> TrafficModel:
+    """``value`` as a :class:`TrafficModel`, or a ValueError naming ``argument`` and the choices."""
+    return _parse(TrafficModel, value, argument, "traffic model")
+
+
+def parse_lowering(value: object, argument: str = "lowering") -> Lowering | None:
+    """``None`` (the device's choice) or a depthwise lowering (:data:`DEPTHWISE_LOWERINGS`)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in DEPTHWISE_LOWERINGS:
+        return Lowering(value)
+    raise ValueError(f"{argument}={value!r} must be one of {', '.join(DEPTHWISE_LOWERINGS)}")
+
+
+def check_precision(precision: object, argument: str = "precision") -> Precision:
+    """The same as :func:`parse_precision` (the name earlier code and users know)."""
+    return parse_precision(precision, argument)
+
+
+def check_traffic_model(model: object, argument: str = "model") -> TrafficModel:
+    """The same as :func:`parse_traffic` (the name earlier code and users know)."""
+    return parse_traffic(model, argument)
+
+
+def bytes_per_element(precision: object) -> int:
     """Bytes one element occupies at ``precision`` (fp32 4, fp16/bf16 2, fp8/int8 1)."""
-    return BYTES_PER_ELEMENT[check_precision(precision)]
-
-
-def check_traffic_model(model: object, argument: str = "model") -> str:
-    """Return ``model`` if it is a known traffic model name, else raise a ValueError naming it."""
-    if model not in TRAFFIC_DESCRIPTIONS:
-        raise ValueError(
-            f"{argument}={model!r} is not a known traffic model; use one of {', '.join(TRAFFIC_MODELS)}"
-        )
-    return str(model)
+    return parse_precision(precision).bytes

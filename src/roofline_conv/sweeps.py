@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import sympy as sp
@@ -40,8 +40,17 @@ from .conventions import (
     bytes_per_element,
     check_precision,
     check_traffic_model,
+    Lowering,
+    Precision,
+    parse_lowering,
+    parse_precision,
+    parse_traffic,
 )
+from .devices import Device, resolve_device
 from .layers.base import Layer
+from .layers.conv import OP_KINDS, op_kind_code
+from .projection.arith import executed_flops, gemm_utilisation, leaf_times
+from .projection.placement import choose_lowering, pick_unit
 from .layers.dims import LayerError
 from .layers.formulas import (
     ARGS,
@@ -62,10 +71,6 @@ from .layers.formulas import (
     W,
 )
 from .layers.formulas import bias as BIAS
-
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .devices import Device
 
 __all__ = ["sweep", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS"]
 
@@ -553,47 +558,38 @@ def _to_float(arr: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Device quantities: roofline.project, vectorised
 # ---------------------------------------------------------------------------------------------
-_CODES = ("conv", "pointwise", "depthwise")
-
-
 def _op_kind_codes(inputs: _Inputs, part: int) -> np.ndarray:
-    """Per element, the op kind ``Conv2d.kind`` gives this part (0 conv, 1 pointwise, 2 depthwise)."""
-    cin = _eval(inputs, "in_channels", "", "", part)
-    groups = _eval(inputs, "groups", "", "", part)
-    kh = _eval(inputs, "kernel_h", "", "", part)
-    kw = _eval(inputs, "kernel_w", "", "", part)
-    depthwise = (cin == groups) & (groups != 1)
-    pointwise = ~depthwise & (kh == 1) & (kw == 1) & (groups == 1)
-    return np.where(depthwise, 2, np.where(pointwise, 1, 0)).astype(np.int8)
+    """Per element, the op kind of this part as an index into ``layers.conv.OP_KINDS`` (the rule
+    ``Conv2d.kind`` uses, applied element by element)."""
+    return np.asarray(op_kind_code(_eval(inputs, "in_channels", "", "", part), _eval(inputs, "groups", "", "", part),
+                                   _eval(inputs, "kernel_h", "", "", part), _eval(inputs, "kernel_w", "", "", part)))
 
 
-def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: str, traffic: str,
-          unit: str | Mapping[str, str] | None, lowering: str | None, calibrated: bool) -> dict[str, np.ndarray]:
-    """compute, memory (per level), time, executed and useful FLOPs of one part, per element."""
-    from .roofline import _pick_unit, choose_lowering, gemm_utilisation, roof_time
-
+def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: Precision, traffic: str,
+          unit: str | Mapping[str, str] | None, lowering: Lowering | None, calibrated: bool) -> dict[str, Any]:
+    """compute, memory (per level), time, executed and useful FLOPs of one part, per element:
+    the placement and arithmetic of ``project()`` (:mod:`roofline_conv.projection`), on arrays."""
     macs = _eval(inputs, "macs", traffic, precision, part)
     bias_adds = _eval(inputs, "bias_adds", traffic, precision, part)
     flops = FLOPS_PER_MAC * macs + bias_adds
-    nbytes = _eval(inputs, "part_traffic_elements", traffic, precision, part) * bytes_per_element(precision)
+    nbytes = _eval(inputs, "part_traffic_elements", traffic, precision, part) * precision.bytes
     codes = _op_kind_codes(inputs, part)
-    present = [c for c in range(3) if (codes == c).any()]
+    present = [c for c in range(len(OP_KINDS)) if (codes == c).any()]
+    bandwidths = {lvl: level.bandwidth.value for lvl, level in dev.memory.items()}
 
     gemm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     variants: dict[tuple[Any, ...], list[int]] = {}
     for code in present:
-        op_kind = _CODES[code]
-        unit_name, cp = _pick_unit(op_kind, dev, precision, unit, alias=op_kind)
+        op_kind = OP_KINDS[code]
+        unit_name, cp = pick_unit(op_kind, dev, precision, unit, alias=op_kind)
         how = choose_lowering(op_kind, dev.units[unit_name].kind, dev, lowering)
         eff = dev.efficiency.get(op_kind) if calibrated else None
         variants.setdefault((unit_name, cp, how, eff), []).append(code)
 
     results: list[tuple[list[int], dict[str, Any]]] = []
     for (unit_name, cp, how, eff), codes_here in variants.items():
-        e_compute, e_memory = (eff.compute, eff.memory) if eff else (1.0, 1.0)
-        peak = dev.peak(unit_name, cp)
         cu = dev.units[unit_name]
-        util: Any = None  # vector unit: utilisation 1
+        util: Any = 1.0  # a vector unit: no tile
         if cu.kind == "matrix":
             assert cu.tile is not None
             if gemm is None:
@@ -601,16 +597,8 @@ def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: str, traffic: st
                         _eval(inputs, "groups", "", "", part))
             n, k, groups = gemm
             util = gemm_utilisation(how, n, k, groups, cu.tile)
-        if util is None:
-            executed = _to_float(FLOPS_PER_MAC * macs + bias_adds)
-        else:
-            exact = util == 1.0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                executed = np.where(exact, _to_float(FLOPS_PER_MAC * macs + bias_adds),
-                                    FLOPS_PER_MAC * (_to_float(macs) / util) + _to_float(bias_adds))
-        compute = executed / float(peak * e_compute)
-        memory = {lvl: _to_float(nbytes) / float(level.bandwidth.value * e_memory) for lvl, level in dev.memory.items()}
-        time = roof_time(compute, list(memory.values()), eff, maximum=np.maximum)
+        executed = _to_float(np.asarray(executed_flops(macs, bias_adds, util)))
+        compute, memory, time = leaf_times(executed, _to_float(nbytes), dev.peak(unit_name, cp), bandwidths, eff)
         results.append((codes_here, dict(compute=compute, memory=memory, time=time, executed=executed)))
 
     if len(results) == 1:
@@ -705,8 +693,9 @@ def sweep(
     configurations raise a ``ValueError`` (a ``LayerError``) naming the rule, how many
     configurations break it and the first one, before anything is computed.
     """
-    check_precision(precision)
-    check_traffic_model(traffic, "traffic")
+    precision = parse_precision(precision)
+    traffic = parse_traffic(traffic, "traffic")
+    lowering = parse_lowering(lowering)
     _check_kind(kind)
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity={quantity!r} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
@@ -714,13 +703,7 @@ def sweep(
     if quantity in DEVICE_QUANTITIES:
         if device is None:
             raise ValueError(f"quantity={quantity!r} needs device= (a Device or a catalog id)")
-        from .devices import Device, get
-
-        dev = get(device) if isinstance(device, str) else device
-        if not isinstance(dev, Device):
-            raise ValueError(f"device={device!r} must be a Device or a catalog id")
-        if lowering is not None and lowering not in ("vector", "per_channel_gemm", "block_diagonal"):
-            raise ValueError(f"lowering={lowering!r} must be one of vector, per_channel_gemm, block_diagonal")
+        dev = resolve_device(device)
 
     inputs = _Inputs(kind, batch=batch, in_channels=in_channels, out_channels=out_channels,
                      kernel_size=kernel_size, input_size=input_size, stride=stride, padding=padding,

@@ -22,17 +22,8 @@ from importlib import resources
 from typing import Any
 
 from .errors import DeviceFileError
-from .model import (
-    OP_KINDS,
-    PROVENANCES,
-    ComputeUnit,
-    DepthwiseLowering,
-    Device,
-    Efficiency,
-    Figure,
-    MemoryLevel,
-)
-from .toml_io import dumps, load_file, loads
+from .figures import OP_KINDS, PROVENANCES, ComputeUnit, DepthwiseLowering, Efficiency, Figure, MemoryLevel
+from .model import Device, dumps, load_file, loads
 
 __all__ = [
     "Device", "ComputeUnit", "MemoryLevel", "Figure", "DepthwiseLowering", "Efficiency", "DeviceFileError",

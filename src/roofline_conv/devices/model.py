@@ -1,178 +1,40 @@
-"""The device model: compute units with a peak per precision, memory levels, and where every
-figure comes from.
-
-Units are implied by the field a :class:`Figure` sits in: peaks are FLOP/s (dense unless the unit
-says ``sparse``), bandwidths bytes/s, capacities bytes, clocks Hz. All models are frozen and
-reject unknown fields, so a typo in a device file fails instead of being ignored.
+"""The device model: a :class:`Device` (compute units, memory levels, clock, depthwise lowering,
+fitted ceilings, every figure with its provenance), and reading and writing device TOML files:
+a file holds one family as ``[[device]]`` tables; every entry is validated and every problem is
+reported with the file, the field path (``device[i].…``) and the rule broken.
 """
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import math
-import re
+from collections.abc import Iterable
 from os import PathLike
-from typing import Annotated, Any, Literal, get_args
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
+from .._compat import tomllib
 from ..conventions import check_precision
+from ..projection.engine import project_on
+from ..projection.result import Projection
 from .errors import DeviceFileError, from_validation_error
-
-Provenance = Literal["datasheet", "derived", "measured", "assumption"]
-PROVENANCES: tuple[str, ...] = get_args(Provenance)
-OpKind = Literal["conv", "pointwise", "depthwise"]
-OP_KINDS: tuple[str, ...] = get_args(OpKind)
-
-_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def _rule(message: str, subpath: str | None = None) -> PydanticCustomError:
-    """A validation error with a plain message; ``subpath`` extends the reported field path."""
-    ctx = {"subpath": subpath} if subpath else None
-    # braces would be read as template fields by pydantic
-    return PydanticCustomError("device_rule", message.replace("{", "(").replace("}", ")"), ctx)
-
-
-def _hint(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Figure(_Model):
-    """One number and where it comes from. The unit is the field's: FLOP/s, bytes/s, bytes or Hz."""
-
-    value: float = Field(ge=0, allow_inf_nan=False)
-    provenance: Provenance
-    source: str
-    """Document title and/or URL (for "measured": the paper or run; for "assumption": why)."""
-    derivation: str | None = None
-    """The arithmetic, e.g. ``"640 tensor cores x 64 FMA/clk x 2 FLOP x 1.53 GHz"``; required
-    when ``provenance == "derived"``."""
-    note: str | None = None
-
-    @field_validator("source")
-    @classmethod
-    def _source_named(cls, v: str) -> str:
-        if not v.strip():
-            raise _rule("source must name a document (title and/or URL); it is empty")
-        return v
-
-    @model_validator(mode="after")
-    def _derived_shows_arithmetic(self) -> Figure:
-        if self.provenance == "derived" and not (self.derivation or "").strip():
-            raise _rule("a 'derived' figure needs a 'derivation' showing the arithmetic", "derivation")
-        return self
-
-    def __repr__(self) -> str:
-        return f"Figure({self.value:.6g}, {self.provenance!r})"
-
-
-def _positive(fig: Figure) -> Figure:
-    if fig.value <= 0:
-        raise _rule(f"must be > 0 (got {fig.value!r})", "value")
-    return fig
-
-
-PositiveFigure = Annotated[Figure, AfterValidator(_positive)]
-"""A figure that must be strictly positive (peaks, bandwidths, capacities, clocks)."""
-
-PrecisionKey = Annotated[str, AfterValidator(lambda k: check_precision(k, "precision key"))]
-
-
-class ComputeUnit(_Model):
-    """A matrix unit (tensor core, MXU) or a vector unit (CUDA cores, VPU, SIMD FMA units).
-
-    ``peaks`` maps precision -> peak FLOP/s. ``tile`` is the (rows, cols) = GEMM (K, N) block a
-    matrix unit holds per pass (the M dimension streams through); required for matrix units,
-    forbidden for vector units, and ``tile_source`` must say where it comes from.
-    """
-
-    kind: Literal["matrix", "vector"]
-    peaks: dict[PrecisionKey, PositiveFigure] = Field(min_length=1)
-    tile: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]] | None = None
-    tile_source: str | None = None
-    description: str | None = None
-    sparse: bool = False
-    """False: the peaks are dense figures (the catalog stores only dense ones)."""
-
-    @model_validator(mode="after")
-    def _tile_rules(self) -> ComputeUnit:
-        if self.kind == "matrix" and self.tile is None:
-            raise _rule(
-                "a matrix unit needs 'tile' = [rows, cols], the GEMM (K, N) block it holds per pass",
-                "tile",
-            )
-        if self.kind == "vector" and self.tile is not None:
-            raise _rule("a vector unit must not have a 'tile' (only matrix units do)", "tile")
-        if self.tile is not None and not (self.tile_source or "").strip():
-            raise _rule("'tile' needs a 'tile_source' (a document, or 'assumption: ...')", "tile_source")
-        return self
-
-
-class MemoryLevel(_Model):
-    """A memory level: ``bandwidth`` in bytes/s, ``capacity`` in bytes."""
-
-    bandwidth: PositiveFigure
-    capacity: PositiveFigure | None = None
-    description: str | None = None
-
-
-class DepthwiseLowering(_Model):
-    """How a depthwise conv runs when placed on a matrix unit: on the ``vector`` path, as one small
-    GEMM per channel (``per_channel_gemm``), or as a dense block-diagonal GEMM (``block_diagonal``)."""
-
-    method: Literal["vector", "per_channel_gemm", "block_diagonal"]
-    source: str
-    assumption: bool
-    """True where no source documents the lowering."""
-
-    @field_validator("source")
-    @classmethod
-    def _source_named(cls, v: str) -> str:
-        if not v.strip():
-            raise _rule("source must name a document, or say why it is an assumption; it is empty")
-        return v
-
-
-class Efficiency(_Model):
-    """Fitted ceilings for one op class, set on a calibrated device (never in the catalog).
-
-    The calibrated time of an op is ``combine(compute_time / compute, memory_time / memory) +
-    overhead``: the compute roof lowered to ``compute`` x peak, the memory roof to ``memory`` x
-    bandwidth (each in (0, 1]), ``combine`` = max when the kernel ``overlap``s data movement
-    with arithmetic (the roofline's assumption), the sum when it does one after the other (an
-    im2col copy, then the GEMM), plus a fixed ``overhead`` in seconds per op (call/launch cost).
-    """
-
-    compute: float = Field(gt=0, le=1)
-    memory: float = Field(gt=0, le=1)
-    overhead: float = Field(default=0.0, ge=0)
-    """Seconds added per op (fixed cost of a call/launch)."""
-    overlap: bool = True
-    """True: max(compute, memory) (roofline); False: compute + memory."""
-    source: str
-    layers: int | None = Field(default=None, ge=1)
-    """How many layers the fit used."""
-    median_error: float | None = Field(default=None, ge=0)
-    """Median relative error of the calibrated prediction on those layers."""
-    note: str | None = None
-
+from .figures import (
+    _KEBAB,
+    OP_KINDS,
+    OpKind,
+    PositiveFigure,
+    ComputeUnit,
+    DepthwiseLowering,
+    Efficiency,
+    Figure,
+    MemoryLevel,
+    _Model,
+    _rule,
+    did_you_mean,
+)
+from .toml_io import device_tables
 
 class Device(_Model):
     """A device: compute units, memory levels (outermost first; the first is main memory), and
@@ -248,7 +110,7 @@ class Device(_Model):
                     known = list(units)
                     raise _rule(
                         f"unknown unit {name!r}; this device's units are: {', '.join(known)}"
-                        + _hint(name, known),
+                        + did_you_mean(name, known),
                         f"{op}[{i}]",
                     )
         return {k: v[k] for k in OP_KINDS}
@@ -272,8 +134,6 @@ class Device(_Model):
 
         A file holding several devices needs ``id=`` to say which one.
         """
-        from .toml_io import load_file
-
         devices = load_file(path)
         ids = [d.id for d in devices]
         if id is None:
@@ -283,13 +143,11 @@ class Device(_Model):
         for d in devices:
             if d.id == id:
                 return d
-        raise DeviceFileError(str(path), [("", f"has no device with id {id!r}; it holds: {', '.join(ids)}" + _hint(id, ids))])
+        raise DeviceFileError(str(path), [("", f"has no device with id {id!r}; it holds: {', '.join(ids)}" + did_you_mean(id, ids))])
 
     def to_toml(self) -> str:
         """This device as a ``[[device]]`` TOML table that :meth:`from_toml` reads back equal
         (``source_file`` excepted)."""
-        from .toml_io import dumps
-
         return dumps([self])
 
     @classmethod
@@ -305,7 +163,7 @@ class Device(_Model):
         except KeyError:
             known = list(self.units)
             raise ValueError(
-                f"device {self.id!r} has no unit {unit!r}; its units are: {', '.join(known)}" + _hint(unit, known)
+                f"device {self.id!r} has no unit {unit!r}; its units are: {', '.join(known)}" + did_you_mean(unit, known)
             ) from None
 
     def _level(self, level: str) -> MemoryLevel:
@@ -315,7 +173,7 @@ class Device(_Model):
             known = list(self.memory)
             raise ValueError(
                 f"device {self.id!r} has no memory level {level!r}; its levels are: {', '.join(known)}"
-                + _hint(level, known)
+                + did_you_mean(level, known)
             ) from None
 
     def supports(self, unit: str, precision: str) -> bool:
@@ -418,11 +276,9 @@ class Device(_Model):
         }
         return Device.from_dict(data, source=f"{self.id}.with_efficiency")
 
-    def project(self, layer: Any, **kwargs: Any) -> Any:
-        """Shortcut for ``roofline_conv.roofline.project(layer, self, **kwargs)``."""
-        from ..roofline import project  # type: ignore[import-not-found]
-
-        return project(layer, self, **kwargs)
+    def project(self, layer: Any, **kwargs: Any) -> Projection:
+        """``roofline_conv.roofline.project(layer, self, **kwargs)``: the roofline of ``layer`` here."""
+        return project_on(layer, self, **kwargs)
 
     # ---- display ----------------------------------------------------------------------------
 
@@ -466,3 +322,65 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
     else:
         model = None
     return list(model.model_fields) if model is not None else []
+
+
+def loads(text: str, source: str = "<string>") -> list[Device]:
+    """Every device in the TOML ``text``; ``source`` names it in errors and in ``source_file``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DeviceFileError(source, [("", f"TOML syntax error: {exc}")]) from None
+    problems: list[tuple[str, str]] = []
+    for key in data:
+        if key != "device":
+            problems.append((key, "unknown top-level key; a device file holds only [[device]] tables" + did_you_mean(key, ["device"])))
+    entries = data.get("device")
+    if entries is None:
+        problems.append(("device", "no [[device]] table found; a device file holds one or more [[device]] tables"))
+        entries = []
+    elif not isinstance(entries, list):
+        problems.append(("device", "write [[device]] (an array of tables), not [device]"))
+        entries = []
+    devices: list[Device] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        prefix = f"device[{i}]"
+        fields = {**entry, "source_file": source} if isinstance(entry, dict) else entry
+        try:
+            device = Device.from_dict(fields, source, prefix=prefix)
+        except DeviceFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        if device.id in seen:
+            problems.append((f"{prefix}.id", f"duplicate id {device.id!r} (also device[{seen[device.id]}])"))
+            continue
+        seen[device.id] = i
+        devices.append(device)
+    if problems:
+        raise DeviceFileError(source, problems)
+    return devices
+
+
+def load_file(path: str | PathLike[str] | Any) -> list[Device]:
+    """Every device in the TOML file ``path`` (a path or an ``importlib.resources`` traversable)."""
+    source = str(path)
+    try:
+        raw = (path if hasattr(path, "read_bytes") else Path(path)).read_bytes()
+    except OSError as exc:
+        raise DeviceFileError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeviceFileError(source, [("", f"not UTF-8 text: {exc}")]) from None
+    return loads(text, source)
+
+
+def dumps(devices: Device | Iterable[Device]) -> str:
+    """``devices`` as ``[[device]]`` TOML tables (``source_file`` left out: the file is the source)."""
+    if isinstance(devices, Device):
+        devices = [devices]
+    entries = []
+    for device in devices:
+        data = device.model_dump(mode="python", exclude_none=True, exclude={"source_file"})
+        entries.append({k: v for k, v in data.items() if v != {}})  # e.g. no fitted efficiencies
+    return device_tables(entries)

@@ -1,78 +1,14 @@
-"""Device files: read ``[[device]]`` tables from TOML, and write them back (a tiny writer, no
-dependency). A file holds one family; every entry is validated and every problem is reported
-with the file, the field path (``device[i].…``) and the rule broken.
-"""
+"""The device TOML writer (a tiny one, no dependency): plain ``[[device]]`` entries (dicts) to
+TOML text that :func:`roofline_conv.devices.loads` reads back equal."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
-from collections.abc import Iterable
-from os import PathLike
-from pathlib import Path
 from typing import Any
 
-from .._compat import tomllib
-
-from .errors import DeviceFileError
-from .model import Device, _hint
-
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def loads(text: str, source: str = "<string>") -> list[Device]:
-    """Every device in the TOML ``text``; ``source`` names it in errors and in ``source_file``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DeviceFileError(source, [("", f"TOML syntax error: {exc}")]) from None
-    problems: list[tuple[str, str]] = []
-    for key in data:
-        if key != "device":
-            problems.append((key, "unknown top-level key; a device file holds only [[device]] tables" + _hint(key, ["device"])))
-    entries = data.get("device")
-    if entries is None:
-        problems.append(("device", "no [[device]] table found; a device file holds one or more [[device]] tables"))
-        entries = []
-    elif not isinstance(entries, list):
-        problems.append(("device", "write [[device]] (an array of tables), not [device]"))
-        entries = []
-    devices: list[Device] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        prefix = f"device[{i}]"
-        fields = {**entry, "source_file": source} if isinstance(entry, dict) else entry
-        try:
-            device = Device.from_dict(fields, source, prefix=prefix)
-        except DeviceFileError as exc:
-            problems.extend(exc.problems)
-            continue
-        if device.id in seen:
-            problems.append((f"{prefix}.id", f"duplicate id {device.id!r} (also device[{seen[device.id]}])"))
-            continue
-        seen[device.id] = i
-        devices.append(device)
-    if problems:
-        raise DeviceFileError(source, problems)
-    return devices
-
-
-def load_file(path: str | PathLike[str] | Any) -> list[Device]:
-    """Every device in the TOML file ``path`` (a path or an ``importlib.resources`` traversable)."""
-    source = str(path)
-    try:
-        raw = (path if hasattr(path, "read_bytes") else Path(path)).read_bytes()
-    except OSError as exc:
-        raise DeviceFileError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DeviceFileError(source, [("", f"not UTF-8 text: {exc}")]) from None
-    return loads(text, source)
-
-
-# ---- writer ---------------------------------------------------------------------------------
 
 
 def _key(key: str) -> str:
@@ -130,13 +66,8 @@ def _table(path: list[str], mapping: dict[str, Any], array: bool = False) -> lis
     return lines
 
 
-def dumps(devices: Device | Iterable[Device]) -> str:
-    """``devices`` as ``[[device]]`` TOML tables (``source_file`` left out: the file is the source)."""
-    if isinstance(devices, Device):
-        devices = [devices]
-    blocks = []
-    for device in devices:
-        data = device.model_dump(mode="python", exclude_none=True, exclude={"source_file"})
-        data = {k: v for k, v in data.items() if v != {}}  # e.g. no fitted efficiencies
-        blocks.append("\n".join(_table(["device"], data, array=True)))
-    return "\n\n".join(blocks) + "\n"
+
+
+def device_tables(entries: list[dict[str, Any]]) -> str:
+    """``entries`` (one dict of fields per device) as ``[[device]]`` TOML tables."""
+    return "\n\n".join("\n".join(_table(["device"], data, array=True)) for data in entries) + "\n"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import Any, Union
+from typing import Any, ClassVar, Union
 
 import sympy as sp
 
@@ -22,7 +22,6 @@ from ..conventions import (
     DEFAULT_PRECISION,
     DEFAULT_TRAFFIC,
     FLOPS_PER_MAC,
-    MB,
     bytes_per_element,
     check_traffic_model,
 )
@@ -36,6 +35,15 @@ class Layer(ABC):
     """Base of every layer descriptor. Subclasses are immutable."""
 
     kind: str = "layer"
+    roofline_op: ClassVar[str | None] = None
+    """How the roofline projects the kind: ``"gemm"`` (a matrix-unit op), ``"vector"``
+    (elementwise on a vector unit) or ``"composite"`` (part by part; the class then gives
+    ``parts`` and ``part_traffic_elements``)."""
+    projection_label: ClassVar[str | None] = None
+    """The name a composite's projection takes when none is given (default: ``kind``)."""
+    summarise_parts: ClassVar[bool] = True
+    """A composite's projection lists each distinct unit/lowering once and each roof's share of
+    the time (True), or every part's in order (False, DepSep's 'depthwise + pointwise')."""
 
     # -- what each layer kind provides -------------------------------------------------
     @property
@@ -196,7 +204,3 @@ def format_value(value: Any) -> str:
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
 
-
-def megabytes(nbytes: int) -> float:
-    """Bytes to MB (10**6 bytes)."""
-    return nbytes / MB

@@ -12,9 +12,31 @@ from typing import Any, Iterator
 import sympy as sp
 
 from . import formulas
+from ..conventions import OpKind
 from .base import Count, Layer, quantity
 from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
 from ..symbols import B, Df, Dk, M, N
+
+
+OP_KINDS: tuple[OpKind, ...] = (OpKind.CONV, OpKind.POINTWISE, OpKind.DEPTHWISE)
+"""The op kinds in the order of :func:`op_kind_code`'s codes."""
+
+
+def op_kind_code(in_channels: Any, groups: Any, kernel_h: Any, kernel_w: Any) -> Any:
+    """The one op-kind rule, as an index into :data:`OP_KINDS`: 2 depthwise (groups ==
+    in_channels > 1), 1 pointwise (1x1, ungrouped), else 0 (conv). Ints give an int; numpy
+    integer arrays an int8 array, element by element (how a sweep classifies its configurations)."""
+    if hasattr(in_channels, "dtype") or hasattr(groups, "dtype") or hasattr(kernel_h, "dtype") or hasattr(kernel_w, "dtype"):
+        import numpy as np
+
+        depthwise = (in_channels == groups) & (groups != 1)
+        pointwise = ~depthwise & (kernel_h == 1) & (kernel_w == 1) & (groups == 1)
+        return np.where(depthwise, 2, np.where(pointwise, 1, 0)).astype(np.int8)
+    if in_channels == groups and groups != 1:
+        return 2
+    if kernel_h == 1 and kernel_w == 1 and groups == 1:
+        return 1
+    return 0
 
 
 @dataclass(frozen=True)
@@ -35,11 +57,6 @@ class GemmShape:
         return iter((self.m, self.n, self.k))
 
     @property
-    def n_per_group(self) -> Count:
-        """Output channels of each group's GEMM."""
-        return self.n // self.groups if isinstance(self.n, int) and isinstance(self.groups, int) else self.n / self.groups
-
-    @property
     def macs(self) -> Count:
         """MACs of all the groups' GEMMs together (== the layer's macs)."""
         return self.m * self.n * self.k
@@ -53,6 +70,8 @@ class Conv2d(Layer):
     (each applied on both sides), ((top, bottom), (left, right)), ``"same"`` or ``"valid"``.
     ``bias=True`` counts C_out bias parameters and one add per output element.
     """
+
+    roofline_op = "gemm"
 
     __slots__ = (
         "in_channels", "out_channels", "kernel_size", "input_size", "stride", "padding",
@@ -180,13 +199,9 @@ class Conv2d(Layer):
         return GemmShape(self._q("gemm_m"), self._q("gemm_n"), self._q("gemm_k"), self.groups)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> OpKind:  # type: ignore[override]
         """'depthwise' (groups == in_channels > 1), 'pointwise' (1x1, ungrouped) or 'conv'."""
-        if self.in_channels == self.groups and self.groups != 1:
-            return "depthwise"
-        if self.kernel_size == (1, 1) and self.groups == 1:
-            return "pointwise"
-        return "conv"
+        return OP_KINDS[op_kind_code(self.in_channels, self.groups, *self.kernel_size)]
 
     # -- identity --------------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:

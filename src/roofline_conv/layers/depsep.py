@@ -11,6 +11,7 @@ from typing import Any
 
 
 from .base import Count, Layer, summed
+from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
 from .conv import Depthwise, GemmShape, Pointwise
 from .dims import dim
 from ..symbols import B, Df, Dk, M, N
@@ -23,6 +24,9 @@ class DepSep(Layer):
 
     __slots__ = ("depthwise", "pointwise", "in_channels", "out_channels")
     kind = "depsep"
+    roofline_op = "composite"
+    projection_label = "DepSep"
+    summarise_parts = False
 
     def __init__(
         self,
@@ -101,6 +105,16 @@ class DepSep(Layer):
         return self.depthwise.output_elements
 
     im2col_elements = summed("im2col_elements")
+
+    def part_traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> tuple[Count, Count]:
+        """Each part's share of ``traffic_elements(model)`` (how the roofline charges the parts):
+        under ``compulsory`` (fused) the depthwise output stays on chip, so the depthwise part
+        does not write it and the pointwise part does not read it; otherwise each part its own."""
+        model = check_traffic_model(model)
+        dw, pw = self.parts
+        if model != "compulsory":
+            return (dw.traffic_elements(model), pw.traffic_elements(model))
+        return (dw.traffic_elements(model) - dw.output_elements, pw.traffic_elements(model) - pw.input_elements)
 
     @property
     def batch(self) -> Count:

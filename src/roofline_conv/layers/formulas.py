@@ -101,17 +101,3 @@ class Formulas:
 CONV = Formulas(ARGS, FORMULAS)
 """The convolution family (standard, grouped, depthwise, pointwise)."""
 
-
-def formula(name: str) -> sp.Expr:
-    """The sympy expression for conv quantity ``name`` over the generic symbols ``ARGS``."""
-    return FORMULAS[name]
-
-
-def evaluate(name: str, values: tuple[int, ...]) -> int:
-    """Evaluate conv formula ``name`` exactly at integer ``values`` (ordered as ``ARGS``)."""
-    return CONV.evaluate(name, values)
-
-
-def substitute(name: str, mapping: dict[sp.Symbol, Any]) -> sp.Expr:
-    """Conv formula ``name`` with the generic symbols replaced (for symbolic layers)."""
-    return CONV.substitute(name, mapping)

@@ -1,0 +1,172 @@
+"""The parts of a device: figures with provenance, compute units, memory levels, the depthwise
+lowering and fitted efficiency ceilings.
+
+Units are implied by the field a :class:`Figure` sits in: peaks are FLOP/s (dense unless the unit
+says ``sparse``), bandwidths bytes/s, capacities bytes, clocks Hz. All models are frozen and
+reject unknown fields, so a typo in a device file fails instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import math
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ..conventions import check_precision
+
+Provenance = Literal["datasheet", "derived", "measured", "assumption"]
+PROVENANCES: tuple[str, ...] = get_args(Provenance)
+OpKind = Literal["conv", "pointwise", "depthwise"]
+OP_KINDS: tuple[str, ...] = get_args(OpKind)
+
+_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _rule(message: str, subpath: str | None = None) -> PydanticCustomError:
+    """A validation error with a plain message; ``subpath`` extends the reported field path."""
+    ctx = {"subpath": subpath} if subpath else None
+    # braces would be read as template fields by pydantic
+    return PydanticCustomError("device_rule", message.replace("{", "(").replace("}", ")"), ctx)
+
+
+def did_you_mean(name: str, choices: list[str]) -> str:
+    """' (did you mean 'x'?)' for the closest of ``choices`` to ``name``, or ''."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Figure(_Model):
+    """One number and where it comes from. The unit is the field's: FLOP/s, bytes/s, bytes or Hz."""
+
+    value: float = Field(ge=0, allow_inf_nan=False)
+    provenance: Provenance
+    source: str
+    """Document title and/or URL (for "measured": the paper or run; for "assumption": why)."""
+    derivation: str | None = None
+    """The arithmetic, e.g. ``"640 tensor cores x 64 FMA/clk x 2 FLOP x 1.53 GHz"``; required
+    when ``provenance == "derived"``."""
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_named(cls, v: str) -> str:
+        if not v.strip():
+            raise _rule("source must name a document (title and/or URL); it is empty")
+        return v
+
+    @model_validator(mode="after")
+    def _derived_shows_arithmetic(self) -> Figure:
+        if self.provenance == "derived" and not (self.derivation or "").strip():
+            raise _rule("a 'derived' figure needs a 'derivation' showing the arithmetic", "derivation")
+        return self
+
+    def __repr__(self) -> str:
+        return f"Figure({self.value:.6g}, {self.provenance!r})"
+
+
+def _positive(fig: Figure) -> Figure:
+    if fig.value <= 0:
+        raise _rule(f"must be > 0 (got {fig.value!r})", "value")
+    return fig
+
+
+PositiveFigure = Annotated[Figure, AfterValidator(_positive)]
+"""A figure that must be strictly positive (peaks, bandwidths, capacities, clocks)."""
+
+PrecisionKey = Annotated[str, AfterValidator(lambda k: check_precision(k, "precision key").value)]
+
+
+class ComputeUnit(_Model):
+    """A matrix unit (tensor core, MXU) or a vector unit (CUDA cores, VPU, SIMD FMA units).
+
+    ``peaks`` maps precision -> peak FLOP/s. ``tile`` is the (rows, cols) = GEMM (K, N) block a
+    matrix unit holds per pass (the M dimension streams through); required for matrix units,
+    forbidden for vector units, and ``tile_source`` must say where it comes from.
+    """
+
+    kind: Literal["matrix", "vector"]
+    peaks: dict[PrecisionKey, PositiveFigure] = Field(min_length=1)
+    tile: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]] | None = None
+    tile_source: str | None = None
+    description: str | None = None
+    sparse: bool = False
+    """False: the peaks are dense figures (the catalog stores only dense ones)."""
+
+    @model_validator(mode="after")
+    def _tile_rules(self) -> ComputeUnit:
+        if self.kind == "matrix" and self.tile is None:
+            raise _rule(
+                "a matrix unit needs 'tile' = [rows, cols], the GEMM (K, N) block it holds per pass",
+                "tile",
+            )
+        if self.kind == "vector" and self.tile is not None:
+            raise _rule("a vector unit must not have a 'tile' (only matrix units do)", "tile")
+        if self.tile is not None and not (self.tile_source or "").strip():
+            raise _rule("'tile' needs a 'tile_source' (a document, or 'assumption: ...')", "tile_source")
+        return self
+
+
+class MemoryLevel(_Model):
+    """A memory level: ``bandwidth`` in bytes/s, ``capacity`` in bytes."""
+
+    bandwidth: PositiveFigure
+    capacity: PositiveFigure | None = None
+    description: str | None = None
+
+
+class DepthwiseLowering(_Model):
+    """How a depthwise conv runs when placed on a matrix unit: on the ``vector`` path, as one small
+    GEMM per channel (``per_channel_gemm``), or as a dense block-diagonal GEMM (``block_diagonal``)."""
+
+    method: Literal["vector", "per_channel_gemm", "block_diagonal"]
+    source: str
+    assumption: bool
+    """True where no source documents the lowering."""
+
+    @field_validator("source")
+    @classmethod
+    def _source_named(cls, v: str) -> str:
+        if not v.strip():
+            raise _rule("source must name a document, or say why it is an assumption; it is empty")
+        return v
+
+
+class Efficiency(_Model):
+    """Fitted ceilings for one op class, set on a calibrated device (never in the catalog).
+
+    The calibrated time of an op is ``combine(compute_time / compute, memory_time / memory) +
+    overhead``: the compute roof lowered to ``compute`` x peak, the memory roof to ``memory`` x
+    bandwidth (each in (0, 1]), ``combine`` = max when the kernel ``overlap``s data movement
+    with arithmetic (the roofline's assumption), the sum when it does one after the other (an
+    im2col copy, then the GEMM), plus a fixed ``overhead`` in seconds per op (call/launch cost).
+    """
+
+    compute: float = Field(gt=0, le=1)
+    memory: float = Field(gt=0, le=1)
+    overhead: float = Field(default=0.0, ge=0)
+    """Seconds added per op (fixed cost of a call/launch)."""
+    overlap: bool = True
+    """True: max(compute, memory) (roofline); False: compute + memory."""
+    source: str
+    layers: int | None = Field(default=None, ge=1)
+    """How many layers the fit used."""
+    median_error: float | None = Field(default=None, ge=0)
+    """Median relative error of the calibrated prediction on those layers."""
+    note: str | None = None

@@ -1,0 +1,194 @@
+"""Projection of layers, composites and networks onto a device object (no catalog look-up:
+:mod:`roofline_conv.roofline` resolves ids and is the public entry point).
+
+A leaf is one op on one unit: placed by :mod:`.placement`, its executed FLOPs and bytes put
+through :func:`.arith.leaf_times`. A composite layer (``roofline_op == "composite"``: DepSep,
+SqueezeExcitation) is projected part by part, each part charged its share of the traffic
+(``part_traffic_elements``: under the fused model a DepSep's intermediate is charged to neither
+part) and the times summed. A network (anything with ``nodes``, ``node_traffic_elements`` and
+``fused_into``: :class:`Graph`) is projected node by node with its fusion-aware traffic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Protocol, runtime_checkable
+
+from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, parse_precision, parse_traffic
+from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
+from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
+from .result import Projection, bound_words, combine
+
+
+
+@runtime_checkable
+class Graph(Protocol):
+    """What projection needs of a network: its nodes (each with ``name``, ``kind``, ``index`` and
+    ``layer``), their traffic under fusion, and which BatchNorm is folded into which conv."""
+
+    name: str
+    nodes: Sequence[Any]
+    batch: Any
+
+    def node_traffic_elements(self, model: str = ..., fuse: bool | None = ...) -> list[Any]: ...
+
+    def fused_into(self, fuse: bool | None = ...) -> dict[int, int]: ...
+
+
+class _Settings:
+    """One projection call's parsed arguments, and its per-kind placement cache."""
+
+    __slots__ = ("dev", "precision", "traffic", "unit", "lowering", "calibrated", "memo", "bandwidths")
+
+    def __init__(self, dev: Any, precision: Precision, traffic: TrafficModel, unit: Any,
+                 lowering: Lowering | None, calibrated: bool) -> None:
+        self.dev, self.precision, self.traffic = dev, precision, traffic
+        self.unit, self.lowering, self.calibrated = unit, lowering, calibrated
+        self.memo: dict[Any, Any] = {}
+        self.bandwidths = {name: level.bandwidth.value for name, level in dev.memory.items()}
+
+
+def settings(dev: Any, precision: object, traffic: object, unit: Any = None, lowering: object = None,
+             calibrated: bool = True) -> _Settings:
+    """Parse one call's arguments once (ValueErrors name the argument)."""
+    return _Settings(dev, parse_precision(precision), parse_traffic(traffic, "traffic"), unit,
+                     parse_lowering(lowering), calibrated)
+
+
+def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic: object = TrafficModel.COMPULSORY,
+               unit: Any = None, lowering: object = None, calibrated: bool = True,
+               fuse: bool | None = None) -> Projection:
+    """``layer`` (a layer, a composite, a network, or an iterable of layers) on the device object
+    ``dev``; see :func:`roofline_conv.roofline.project` for the arguments."""
+    s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    if isinstance(layer, Graph) and hasattr(layer, "nodes"):
+        return _graph(layer, s, fuse)
+    if fuse is not None:
+        raise ValueError("fuse= applies to networks only (a Sequential); a single layer has nothing to fuse")
+    if hasattr(layer, "roofline_op"):
+        return project_layer(layer, s)
+    if not isinstance(layer, Iterable) or isinstance(layer, (str, bytes)):
+        raise ValueError(f"layer={layer!r} must be a layer, a network or an iterable of layers")
+    layers = list(layer)
+    if not layers:
+        raise ValueError("project() needs at least one layer")
+    parts = tuple(project_on(x, dev, s.precision, s.traffic, unit, s.lowering, calibrated) for x in layers)
+    return combine(f"{len(parts)} layers", dev.id, s.precision, s.traffic, layers[0].batch, parts)
+
+
+def project_ops_on(ops: Sequence[tuple[str, Any, Any]], dev: Any, precision: object = Precision.FP16,
+                   traffic: object = TrafficModel.COMPULSORY, unit: Any = None, lowering: object = None,
+                   calibrated: bool = True, name: str = "ops", batch: Number = 1) -> Projection:
+    """Named ops ``(name, layer, elements)``, one part each (``elements`` overrides the layer's
+    traffic in elements when not None), summed like a network."""
+    s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    if not ops:
+        raise ValueError("project_ops() needs at least one op")
+    parts = tuple(project_layer(layer, s, elements=e, name=n) for n, layer, e in ops)
+    return combine(name, dev.id, s.precision, s.traffic, batch, parts, summary=True)
+
+
+def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
+    """A network node by node; each node charged its (fusion-aware) traffic. A BatchNorm folded
+    into the conv before it costs nothing at inference: its scale and shift live in that conv's
+    weights and bias, so its part has zero time (bound 'folded into ...')."""
+    elements = net.node_traffic_elements(s.traffic, fuse)
+    fused_into = net.fused_into(fuse)
+    parts = []
+    for node, e in zip(net.nodes, elements):
+        part = project_layer(node.layer, s, elements=e, name=node.name)
+        if node.kind == "batchnorm" and node.index in fused_into:
+            head = net.nodes[fused_into[node.index]].name
+            part = replace(part, executed_flops=0, compute_time=0.0, time=0.0, binding=Bound.FOLDED, bound_by=head,
+                           bound=bound_words(Bound.FOLDED, head),
+                           memory_time={level: 0.0 for level in part.memory_time})
+        parts.append(part)
+    return combine(net.name, s.dev.id, s.precision, s.traffic, net.batch, tuple(parts), summary=True)
+
+
+def project_layer(layer: Any, s: _Settings, elements: Any = None, name: str | None = None) -> Projection:
+    """One layer (leaf or composite). ``elements`` overrides the traffic (in elements) charged to
+    it, as a network does for fused conv + BN + activation groups."""
+    how = layer.roofline_op
+    if how == "gemm":
+        return _gemm_leaf(layer, s, elements, name)
+    if how == "vector":
+        return _vector_leaf(layer, s, elements, name)
+    if how == "composite":
+        shares = list(layer.part_traffic_elements(s.traffic))
+        if elements is not None:  # the network's override is charged to the last part
+            shares[-1] += elements - layer.traffic_elements(s.traffic)
+        parts = tuple(project_layer(p, s, elements=e) for p, e in zip(layer.parts, shares))
+        return combine(name or layer.projection_label or layer.kind, s.dev.id, s.precision, s.traffic, layer.batch,
+                       parts, summary=layer.summarise_parts)
+    raise ValueError(f"layer kind {type(layer).__name__} cannot be projected yet")
+
+
+def _binding(compute: Any, memory: Mapping[str, Any], time: Any, unit_name: str) -> tuple[Bound, str]:
+    if not is_num(time):
+        return Bound.SYMBOLIC, ""
+    main = next(iter(memory))
+    return (Bound.COMPUTE, unit_name) if float(compute) >= float(memory[main]) else (Bound.MEMORY, main)
+
+
+def _gemm_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> Projection:
+    """A convolution (or a Linear, placed as a pointwise) on its unit: tile utilisation on a
+    matrix unit, the fitted ceilings of its op class on a calibrated device."""
+    dev = s.dev
+    op_kind = device_op_kind(layer.kind)
+    key = ("gemm", layer.kind)
+    chosen = s.memo.get(key)
+    if chosen is None:
+        unit_name, cp = pick_unit(op_kind, dev, s.precision, s.unit, alias=layer.kind)
+        chosen = s.memo[key] = (unit_name, cp, dev.peak(unit_name, cp), dev.ridge_point(unit_name, cp))
+    unit_name, cp, peak, ridge = chosen
+    cu = dev.units[unit_name]
+    how = choose_lowering(op_kind, cu.kind, dev, s.lowering)
+    util: Number = 1.0
+    if cu.kind == "matrix":
+        assert cu.tile is not None
+        _, n, k = layer.gemm
+        util = gemm_utilisation(how, n, k, layer.groups, cu.tile)
+    executed = executed_flops(layer.macs, layer.bias_adds, util)
+    if elements is None:
+        elements = layer.traffic_elements(s.traffic)
+    nbytes = elements * s.precision.bytes
+    eff = dev.efficiency.get(op_kind) if s.calibrated else None
+    compute, memory, time = leaf_times(executed, nbytes, peak, s.bandwidths, eff)
+    binding, by = _binding(compute, memory, time, unit_name)
+    return Projection(
+        name=name or layer.kind, device=dev.id, precision=s.precision, traffic_model=s.traffic, batch=layer.batch,
+        flops=layer.flops, executed_flops=executed, traffic=nbytes, compute_time=compute, memory_time=memory,
+        time=time, bound=bound_words(binding, by), unit=unit_name, peak=peak, ridge_point=ridge,
+        utilisation_of_tile=util, lowering=lowering_label(how, cp, s.precision), efficiency=eff,
+        binding=binding, bound_by=by,
+    )
+
+
+def _vector_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> Projection:
+    """An elementwise / pooling / BatchNorm op: ``flops`` on a vector unit (no tile), its bytes
+    over every memory level; memory-bound in practice. No efficiency ceilings are applied
+    (calibration fits conv op classes only)."""
+    dev = s.dev
+    key = ("vector", layer.kind)
+    chosen = s.memo.get(key)
+    if chosen is None:
+        unit_name, cp, how = pick_vector_unit(layer.kind, dev, s.precision, s.unit)
+        chosen = s.memo[key] = (unit_name, cp, how, dev.peak(unit_name, cp), dev.ridge_point(unit_name, cp))
+    unit_name, cp, how, peak, ridge = chosen
+    flops = layer.flops
+    if elements is None:
+        elements = layer.traffic_elements(s.traffic)
+    nbytes = elements * s.precision.bytes
+    compute, memory, time = leaf_times(flops, nbytes, peak, s.bandwidths)
+    if is_num(time) and time == 0:
+        binding, by = Bound.NONE, ""
+    else:
+        binding, by = _binding(compute, memory, time, unit_name)
+    return Projection(
+        name=name or layer.kind, device=dev.id, precision=s.precision, traffic_model=s.traffic, batch=layer.batch,
+        flops=flops, executed_flops=flops, traffic=nbytes, compute_time=compute, memory_time=memory,
+        time=time, bound=bound_words(binding, by), unit=unit_name, peak=peak, ridge_point=ridge,
+        utilisation_of_tile=1.0, lowering=lowering_label(how, cp, s.precision), binding=binding, bound_by=by,
+    )
