@@ -9,17 +9,14 @@ reject unknown fields, so a typo in a device file fails instead of being ignored
 from __future__ import annotations
 
 import difflib
-import keyword
-import math
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationInfo,
     field_validator,
     model_validator,
 )

@@ -7,6 +7,7 @@ seed study's assumption); under ``unfused`` and ``im2col`` it is written and rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -106,15 +107,10 @@ class DepSep(Layer):
 
     im2col_elements = summed("im2col_elements")
 
-    def part_traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> tuple[Count, Count]:
+    def part_traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> tuple[Count, ...]:
         """Each part's share of ``traffic_elements(model)`` (how the roofline charges the parts):
-        under ``compulsory`` (fused) the depthwise output stays on chip, so the depthwise part
-        does not write it and the pointwise part does not read it; otherwise each part its own."""
-        model = check_traffic_model(model)
-        dw, pw = self.parts
-        if model != "compulsory":
-            return (dw.traffic_elements(model), pw.traffic_elements(model))
-        return (dw.traffic_elements(model) - dw.output_elements, pw.traffic_elements(model) - pw.input_elements)
+        see :func:`chain_shares`."""
+        return chain_shares(self.parts, model)
 
     @property
     def batch(self) -> Count:
@@ -156,8 +152,25 @@ class DepSep(Layer):
         return f"DepSep({', '.join(head + dw._tail() + mult)})"
 
 
+def chain_shares(parts: Sequence[Layer], model: str = DEFAULT_TRAFFIC) -> tuple[Count, ...]:
+    """Each part's share of a chain's traffic, where each part consumes the one before it (a
+    DepSep: depthwise then pointwise). Under ``compulsory`` (fused) every intermediate stays on
+    chip: no part writes the output the next one reads, nor reads the output the previous one
+    wrote. Otherwise each part is charged its own traffic (the intermediates cross memory)."""
+    model = check_traffic_model(model)
+    shares = [p.traffic_elements(model) for p in parts]
+    if model == "compulsory":
+        last = len(parts) - 1
+        for i, p in enumerate(parts):
+            if i < last:
+                shares[i] -= p.output_elements
+            if i > 0:
+                shares[i] -= p.input_elements
+    return tuple(shares)
+
+
 def _short(p: tuple[Any, Any]) -> Any:
     return p[0] if p[0] == p[1] else p
 
 
-__all__ = ["DepSep"]
+__all__ = ["DepSep", "chain_shares"]

@@ -1,0 +1,38 @@
+"""Vectorised sweeps: one formula evaluated over numpy arrays of dimensions, no Python loop.
+
+    >>> import numpy as np
+    >>> from roofline_conv.sweeps import sweep
+    >>> sweep("macs", in_channels=np.array([64, 128]), out_channels=128, kernel_size=3,
+    ...       input_size=224, padding=1).tolist()
+    [3699376128, 7398752256]
+
+Every count is the **same** sympy expression the scalar layers use (``layers.formulas.FORMULAS``),
+composed into traffic exactly as ``layers.base.Layer`` composes it (the composition is not
+re-written here: a private :class:`~roofline_conv.layers.base.Layer` subclass whose counts are
+sympy expressions runs ``Layer.params``/``flops``/``traffic_elements``/``traffic``), then compiled
+once per (kind, quantity, traffic model, precision) with ``sympy.lambdify(..., modules="numpy")``
+and a printer that keeps integer arithmetic integer (``floor(a/b)`` -> ``a // b``; ``C_in/G`` is
+rewritten as a channels-per-group argument), so counts are exact ``int64`` (or exact Python ints
+in an ``object`` array when a sweep could overflow 63 bits).
+
+Predicted times use :mod:`roofline_conv.roofline`'s own arithmetic (``choose_lowering``,
+``gemm_utilisation``, ``roof_time``, which accept numpy arrays), element by element: the unit for
+each element's op kind (conv / pointwise / depthwise, classified per element as ``Conv2d.kind``
+does), tile padding on matrix units (vectorised ceil), the device's depthwise lowering, efficiency
+ceilings of a calibrated device, compute and per-level memory times and their maximum; a DepSep is
+the sum of its parts, its intermediate charged to neither part under ``compulsory``.
+"""
+
+from . import compiled
+from .evaluate import sweep
+from .quantities import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, QUANTITIES
+from .symbolic import SWEEP_ARGS, expression
+
+__all__ = ["sweep", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS", "SWEEP_ARGS"]
+
+
+def __getattr__(name: str) -> int:
+    """``COMPILE_COUNT``: how many count functions have been compiled so far (read live)."""
+    if name == "COMPILE_COUNT":
+        return compiled.COMPILE_COUNT
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
