@@ -16,7 +16,6 @@ _EXPORTS: dict[str, str] = {
     "ConvPlan": "kernels",
     "DepsepPlan": "kernels",
     "PARALLEL_MIN_FLOPS": "kernels",
-    "l2_cache_bytes": "machine",
     "Workspace": "kernels",
     "conv2d": "kernels",
     "conv_geometry": "kernels",
@@ -25,7 +24,7 @@ _EXPORTS: dict[str, str] = {
     "plan_workspace_bytes": "kernels",
     "pointwise_conv2d": "kernels",
     "reference_conv2d": "kernels",
-    # timing, thread control, memory guard, machine description
+    # timing, thread control, memory guard
     "DEFAULT_SETTLE_S": "timing",
     "MEMORY_LIMIT_ENV": "memory",
     "Measurement": "timing",
@@ -33,7 +32,6 @@ _EXPORTS: dict[str, str] = {
     "NoisyMeasurementWarning": "timing",
     "ThreadControlWarning": "threads",
     "available_memory_bytes": "memory",
-    "blas_info": "machine",
     "check_memory": "memory",
     "compare_interleaved": "timing",
     "conv_memory_breakdown": "memory",
@@ -48,11 +46,14 @@ _EXPORTS: dict[str, str] = {
     "GemmPeakResult": "microbench",
     "StreamResult": "microbench",
     "cache_bandwidth": "microbench",
-    "cache_sizes": "machine",
-    "openblas_coretype": "machine",
-    "cpu_info": "machine",
     "gemm_peak": "microbench",
     "stream_bandwidth": "microbench",
+    # machine description
+    "blas_info": "machine",
+    "cache_sizes": "machine",
+    "cpu_info": "machine",
+    "l2_cache_bytes": "machine",
+    "openblas_coretype": "machine",
     "theoretical_vector_peak": "machine",
 }
 
