@@ -11,6 +11,8 @@ the study layer. Output channel ``c*mult + m`` reads input channel ``c`` (PyTorc
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .geometry import ConvGeometry
@@ -84,7 +86,7 @@ def _nchw(g: ConvGeometry, x: np.ndarray, w4: np.ndarray, bias: np.ndarray | Non
     C, mult, H, W, Ho, Wo, Hp, Wp = g.C, g.Co // g.C, g.H, g.W, g.Ho, g.Wo, g.Hp, g.Wp
     pt, pl, sh, sw, dh, dw = g.pt, g.pl, g.sh, g.sw, g.dh, g.dw
     scalar = mult == 1 and cb == 1
-    wl = w4.tolist() if scalar else None
+    wl: Any = w4.tolist() if scalar else None  # nested lists: scalar weights index fastest
     if sh == 1 and sw == 1:  # padded-width trick: every tap is a contiguous slice
         xf = buf("dw.xpad")
         xp3 = xf[:, :Hp * Wp].reshape(cb, Hp, Wp)
