@@ -3,7 +3,7 @@
 Study layer: x 1x128x224x224, 3x3 kernel, 128->128 channels, padding 1, float32, batch 1.
 
 Targets (FLOP/s ratios of medians, measured interleaved in one run, see
-``roofline_conv.measure.harness.compare_interleaved``):
+``roofline_conv.measure.timing.compare_interleaved``):
 
 * standard conv (``ConvPlan``, steady state) >= 0.70 x GEMM (128x1152)@(1152x50176)
 * pointwise 128->128 >= 0.85 x GEMM (128x128)@(128x50176)
@@ -31,6 +31,7 @@ from roofline_conv.measure import (
     check_memory,
     compare_interleaved,
     estimate_conv_bytes,
+    reference_conv2d,
 )
 
 pytestmark = pytest.mark.slow
@@ -197,8 +198,6 @@ def test_naive_depthwise(benchmark, study, interleaved):
     _bench(benchmark, "naive_dw", study.fns["naive_dw"])
     print(f"\n[harness] naive 9-tap depthwise: {interleaved['naive_dw']!r}")
     # the baseline is a correct depthwise conv (checked on a few channels against the reference)
-    from roofline_conv.measure.kernels import reference_conv2d
-
     x, w = study.x[:, :2, :12, :12].astype(np.float64), study.w_dw[:2].astype(np.float64)
     np.testing.assert_allclose(_naive_depthwise(x, w), reference_conv2d(x, w, padding=1, groups=2), rtol=1e-9)
 

@@ -82,33 +82,6 @@ def test_comparison_table_reports_errors_and_units():
     assert math.isfinite(comparison.median_abs_error(op_class="depthwise"))
 
 
-def test_runner_refuses_before_allocating():
-    from roofline_conv.measure.harness import MemoryLimitError
-
-    huge = Conv2d(512, 512, 3, 2048, padding=1)
-    with pytest.raises(MemoryLimitError, match="memory limit"):
-        cal.runner(huge, memory_limit=10**6)
-    with pytest.raises(ValueError, match="precision='fp16' cannot be measured"):
-        cal.runner(Pointwise(4, 4, 4), "fp16")
-    with pytest.raises(ValueError, match="symbolic"):
-        cal.runner(Conv2d.symbolic())
-
-
-def test_runner_computes_the_right_convolution():
-    import numpy as np
-
-    from roofline_conv.measure.kernels import reference_conv2d
-
-    layer = Conv2d(4, 6, 3, 9, stride=2, padding=1, groups=2)
-    out = cal.runner(layer, "fp64", seed=3)()
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal(layer.input_shape)
-    w = rng.standard_normal((6, 2, 3, 3))
-    ref = reference_conv2d(x, w, stride=2, padding=1, groups=2)
-    assert out.shape == tuple(layer.output_shape)
-    np.testing.assert_allclose(out, ref, rtol=1e-9)
-
-
 @pytest.mark.slow
 def test_measure_machine_and_device_file_round_trip(tmp_path):
     with warnings.catch_warnings():

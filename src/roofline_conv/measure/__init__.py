@@ -1,4 +1,5 @@
-"""Measurement backend: numpy convolution kernels, a timing harness and micro-benchmarks.
+"""Measurement backend: numpy convolution kernels, a timing harness, micro-benchmarks and
+calibration.
 
 Importing this package is cheap: submodules (and numpy) load on first attribute access.
 See ``docs/measurement.md``.
@@ -15,7 +16,6 @@ _EXPORTS: dict[str, str] = {
     "ConvPlan": "kernels",
     "DepsepPlan": "kernels",
     "PARALLEL_MIN_FLOPS": "kernels",
-    "l2_cache_bytes": "kernels",
     "Workspace": "kernels",
     "conv2d": "kernels",
     "conv_geometry": "kernels",
@@ -24,35 +24,37 @@ _EXPORTS: dict[str, str] = {
     "plan_workspace_bytes": "kernels",
     "pointwise_conv2d": "kernels",
     "reference_conv2d": "kernels",
-    # harness
-    "DEFAULT_SETTLE_S": "harness",
-    "MEMORY_LIMIT_ENV": "harness",
-    "Measurement": "harness",
-    "MemoryLimitError": "harness",
-    "NoisyMeasurementWarning": "harness",
-    "ThreadControlWarning": "harness",
-    "available_memory_bytes": "harness",
-    "blas_info": "harness",
-    "check_memory": "harness",
-    "compare_interleaved": "harness",
-    "conv_memory_breakdown": "harness",
-    "default_memory_limit": "harness",
-    "estimate_conv_bytes": "harness",
-    "measure": "harness",
-    "set_blas_thread_env": "harness",
-    "settle": "harness",
-    "thread_limit": "harness",
+    # timing, thread control, memory guard
+    "DEFAULT_SETTLE_S": "timing",
+    "MEMORY_LIMIT_ENV": "memory",
+    "Measurement": "timing",
+    "MemoryLimitError": "memory",
+    "NoisyMeasurementWarning": "timing",
+    "ThreadControlWarning": "threads",
+    "available_memory_bytes": "memory",
+    "check_memory": "memory",
+    "compare_interleaved": "timing",
+    "conv_memory_breakdown": "memory",
+    "default_memory_limit": "memory",
+    "estimate_conv_bytes": "memory",
+    "measure": "timing",
+    "set_blas_thread_env": "threads",
+    "settle": "timing",
+    "thread_limit": "threads",
     # micro-benchmarks
     "CacheBandwidthResult": "microbench",
     "GemmPeakResult": "microbench",
     "StreamResult": "microbench",
     "cache_bandwidth": "microbench",
-    "cache_sizes": "microbench",
-    "openblas_coretype": "microbench",
-    "cpu_info": "microbench",
     "gemm_peak": "microbench",
     "stream_bandwidth": "microbench",
-    "theoretical_vector_peak": "microbench",
+    # machine description
+    "blas_info": "machine",
+    "cache_sizes": "machine",
+    "cpu_info": "machine",
+    "l2_cache_bytes": "machine",
+    "openblas_coretype": "machine",
+    "theoretical_vector_peak": "machine",
 }
 
 __all__ = [

@@ -1,5 +1,5 @@
-"""Micro-benchmarks giving the machine's ceilings: GEMM FLOP/s, memory and cache bandwidth,
-and a theoretical vector peak from the CPU description.
+"""Micro-benchmarks giving the machine's ceilings: GEMM FLOP/s, memory and cache bandwidth.
+The theoretical vector peak from the CPU description is in :mod:`.machine`.
 
 Units: FLOP/s, bytes/s, bytes, MHz as named. All numpy, each benchmark a few seconds with
 defaults on a 2-core machine; ``quick=True`` gives a sub-second smoke version for tests.
@@ -17,229 +17,35 @@ defaults on a 2-core machine; ``quick=True`` gives a sub-second smoke version fo
   threaded: this is the bandwidth one core (one numpy kernel) can draw.
 * :func:`cache_bandwidth`: the same copy on arrays that fit in L2 (per-call Python overhead
   of ~1 us is included: an under-estimate).
-* :func:`cpu_info` / :func:`theoretical_vector_peak`: the second ceiling,
-  ``physical cores x FMA units x SIMD lanes x 2 FLOP x clock``.
 
-``OPENBLAS_CORETYPE``: if set, OpenBLAS uses that core's kernels whatever the CPU; e.g.
-``Haswell`` (AVX2) on an AVX-512 machine roughly halves GEMM FLOP/s. It is recorded in
-results and a warning is issued.
+``OPENBLAS_CORETYPE`` (see :mod:`.machine`) is recorded in GEMM results and a warning is issued.
 """
 
 from __future__ import annotations
 
-import glob
-import os
-import platform
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .harness import (
-    Measurement,
-    check_memory,
-    compare_interleaved,
-    measure,
-    thread_limit,
-)
+import numpy as np
+
+from .machine import cache_sizes, llc_bytes, openblas_coretype
+from .memory import check_memory
+from .threads import thread_limit
+from .timing import Measurement, compare_interleaved, measure
 
 __all__ = [
     "CacheBandwidthResult",
     "GemmPeakResult",
     "StreamResult",
     "cache_bandwidth",
-    "cache_sizes",
-    "cpu_info",
     "gemm_peak",
-    "openblas_coretype",
     "stream_bandwidth",
-    "theoretical_vector_peak",
 ]
 
 DEFAULT_GEMM_SIZES = (128, 256, 512, 768, 1024, 1536, 2048, 3072)
 QUICK_GEMM_SIZES = (64, 128, 256)
-
-
-def openblas_coretype(warn: bool = True) -> str | None:
-    """The ``OPENBLAS_CORETYPE`` environment variable, warning if set (it can pin older,
-    slower kernels than the CPU supports)."""
-    ct = os.environ.get("OPENBLAS_CORETYPE") or None
-    if ct and warn:
-        warnings.warn(
-            f"OPENBLAS_CORETYPE={ct} is set: OpenBLAS uses {ct} kernels regardless of the CPU, "
-            "which can be older/slower than the CPU supports (e.g. Haswell/AVX2 on an AVX-512 "
-            "CPU); measured GEMM peaks reflect that setting.", RuntimeWarning, stacklevel=3)
-    return ct
-
-
-# --------------------------------------------------------------------------------------
-# CPU description
-# --------------------------------------------------------------------------------------
-def _read(path: str) -> str | None:
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def _size(text: str | None) -> int | None:
-    if not text:
-        return None
-    t = text.strip().upper().replace("IB", "").replace("B", "").strip()
-    mult = 1
-    for suf, m in (("K", 2**10), ("M", 2**20), ("G", 2**30)):
-        if t.endswith(suf):
-            t, mult = t[:-1].strip(), m
-            break
-    try:
-        return int(float(t) * mult)
-    except ValueError:
-        return None
-
-
-def cache_sizes() -> dict[str, int]:
-    """Cache sizes of cpu0 in bytes, keys ``L1d``, ``L1i``, ``L2``, ``L3`` (those readable
-    from /sys/devices/system/cpu/cpu0/cache, else from ``lscpu``; L2/L3 per instance)."""
-    out: dict[str, int] = {}
-    for d in sorted(glob.glob("/sys/devices/system/cpu/cpu0/cache/index*")):
-        level, typ, size = _read(f"{d}/level"), _read(f"{d}/type"), _size(_read(f"{d}/size"))
-        if not level or not size:
-            continue
-        key = f"L{level}" + ({"Data": "d", "Instruction": "i"}.get(typ or "", ""))
-        out[key] = size
-    if out:
-        return out
-    try:
-        import subprocess
-
-        text = subprocess.run(["lscpu", "-B"], capture_output=True, text=True, timeout=5,
-                              check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return out
-    for line in text.splitlines():
-        k, _, v = line.partition(":")
-        k = k.strip()
-        m = {"L1d cache": "L1d", "L1i cache": "L1i", "L2 cache": "L2", "L3 cache": "L3"}.get(k)
-        if m:
-            s = _size(v.split("(")[0])
-            if s:
-                out[m] = s
-    return out
-
-
-def _llc_bytes(default: int = 32 * 2**20) -> int:
-    cs = cache_sizes()
-    for k in ("L3", "L2"):
-        if k in cs:
-            return cs[k]
-    return default
-
-
-def cpu_info() -> dict[str, Any]:
-    """What the OS says about the CPU.
-
-    Keys: ``model_name``, ``vendor``, ``family``, ``model`` (ints where readable),
-    ``physical_cores``, ``logical_cpus``, ``current_mhz`` (/proc/cpuinfo; in VMs usually the
-    nominal TSC clock), ``max_mhz``, ``base_mhz`` (cpufreq sysfs / lscpu, ``None`` if not
-    exposed), ``isa`` (dict of booleans ``avx``, ``avx2``, ``fma``, ``avx512f``), ``caches``
-    (bytes), ``openblas_coretype``, ``machine``.
-    """
-    info: dict[str, Any] = {"model_name": None, "vendor": None, "family": None, "model": None,
-                            "physical_cores": None, "logical_cpus": os.cpu_count(),
-                            "current_mhz": None, "max_mhz": None, "base_mhz": None,
-                            "isa": {}, "caches": cache_sizes(),
-                            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE") or None,
-                            "machine": platform.machine()}
-    flags: set[str] = set()
-    cores: set[tuple[str, str]] = set()
-    text = _read("/proc/cpuinfo") or ""
-    phys, mhz = "0", []
-    for line in text.splitlines():
-        k, _, v = line.partition(":")
-        k, v = k.strip(), v.strip()
-        if k == "model name" and info["model_name"] is None:
-            info["model_name"] = v
-        elif k == "vendor_id" and info["vendor"] is None:
-            info["vendor"] = v
-        elif k == "cpu family" and info["family"] is None:
-            info["family"] = int(v) if v.isdigit() else v
-        elif k == "model" and info["model"] is None:
-            info["model"] = int(v) if v.isdigit() else v
-        elif k == "physical id":
-            phys = v
-        elif k == "core id":
-            cores.add((phys, v))
-        elif k == "cpu MHz":
-            try:
-                mhz.append(float(v))
-            except ValueError:
-                pass
-        elif k in ("flags", "Features") and not flags:
-            flags = set(v.split())
-    if info["model_name"] is None:
-        info["model_name"] = platform.processor() or platform.machine() or None
-    info["physical_cores"] = len(cores) or os.cpu_count()
-    if mhz:
-        info["current_mhz"] = max(mhz)
-    mx = _read("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
-    base = _read("/sys/devices/system/cpu/cpu0/cpufreq/base_frequency")
-    info["max_mhz"] = int(mx) / 1000 if mx and mx.isdigit() else None
-    info["base_mhz"] = int(base) / 1000 if base and base.isdigit() else None
-    if info["max_mhz"] is None:
-        try:
-            import subprocess
-
-            out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=5,
-                              check=False).stdout
-            for line in out.splitlines():
-                if line.startswith("CPU max MHz:"):
-                    info["max_mhz"] = float(line.split(":")[1])
-        except (OSError, ValueError, subprocess.SubprocessError):
-            pass
-    info["isa"] = {f: f in flags for f in ("avx", "avx2", "fma", "avx512f")}
-    return info
-
-
-def vector_width(info: dict[str, Any]) -> tuple[str, int] | None:
-    """(ISA name, datapath bits) of the CPU's FMA vectors: AVX-512 512 bit (256 on AMD families
-    before 0x1A, Zen 4, which split AVX-512 over 256-bit datapaths), AVX2+FMA 256 bit, else None."""
-    isa = info.get("isa") or {}
-    if isa.get("avx512f"):
-        fam = info.get("family")
-        amd_split = info.get("vendor") == "AuthenticAMD" and isinstance(fam, int) and fam < 0x1A
-        return ("AVX-512 on 256-bit datapaths", 256) if amd_split else ("AVX-512", 512)
-    if isa.get("avx2") and isa.get("fma"):
-        return ("AVX2+FMA", 256)
-    return None
-
-
-def theoretical_vector_peak(info: dict[str, Any] | None, dtype: Any = "float32",
-                            *, fma_units: int = 2) -> float | None:
-    """Theoretical FLOP/s: ``physical_cores x fma_units x lanes x 2 x clock``.
-
-    Assumptions (documented, not measured): ``fma_units = 2`` FMA pipes per core, true of
-    recent Intel/AMD server cores with AVX2/AVX-512 (some Intel parts have one 512-bit FMA
-    unit). Vector width: 512 bit with ``avx512f`` (except AMD families < 0x1A, i.e. Zen 4,
-    whose AVX-512 runs on 256-bit datapaths), else 256 bit with ``avx2``+``fma``, else ``None``.
-    Clock: ``max_mhz``, else ``base_mhz``, else ``current_mhz`` (in a VM often the nominal
-    clock: turbo can exceed this "peak"). Returns ``None`` when unknowable.
-    """
-    import numpy as np
-
-    if info is None:
-        info = cpu_info()
-    dt = np.dtype(dtype)
-    width = vector_width(info)
-    if dt.kind != "f" or dt.itemsize not in (4, 8) or width is None:
-        return None
-    bits = width[1]
-    mhz = info.get("max_mhz") or info.get("base_mhz") or info.get("current_mhz")
-    cores = info.get("physical_cores")
-    if not mhz or not cores:
-        return None
-    lanes = bits // (8 * dt.itemsize)
-    return float(cores * fma_units * lanes * 2 * mhz * 1e6)
 
 
 # --------------------------------------------------------------------------------------
@@ -276,8 +82,6 @@ def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
     does not end the sweep early) -- or at the last size. Each size: one warm-up, then
     ``repeats`` samples (each >= 20 ms of calls, quick: 5 ms).
     """
-    import numpy as np
-
     dt = np.dtype(dtype)
     ct = openblas_coretype(warn=True)
     sizes = tuple(sizes) if sizes else (QUICK_GEMM_SIZES if quick else DEFAULT_GEMM_SIZES)
@@ -349,10 +153,8 @@ def stream_bandwidth(nbytes: int | None = None, *, dtype: Any = "float64", quick
     Checks 3 x ``nbytes`` against the memory guard before allocating. Copy and triad are
     timed interleaved.
     """
-    import numpy as np
-
     dt = np.dtype(dtype)
-    llc = _llc_bytes()
+    llc = llc_bytes()
     if nbytes is None:
         nbytes = max(2 * llc, 32 * 10**6) if quick else max(4 * llc, 256 * 10**6)
     n = max(1, int(nbytes) // dt.itemsize)
@@ -402,8 +204,6 @@ def cache_bandwidth(nbytes: int | None = None, *, dtype: Any = "float64", quick:
                     ) -> CacheBandwidthResult:
     """In-cache copy bandwidth (bytes/s): two arrays of ``nbytes`` each (default L2 / 4, so
     both fit in L2 together), copy timed in loops of >= 20 ms (quick: 5 ms)."""
-    import numpy as np
-
     dt = np.dtype(dtype)
     l2 = cache_sizes().get("L2", 2**20)
     nbytes = int(nbytes or l2 // 4)

@@ -1,0 +1,67 @@
+"""Fitting per-op-class ceilings to measured layers (``devices.Efficiency``).
+
+Per op class, over a grid: efficiencies ``e_compute``, ``e_memory`` in [0.005, 1], a fixed
+overhead in [0, 2 ms] per op, and whether compute and memory overlap (max) or add (sum). Each
+candidate's prediction is the shared roofline arithmetic (:func:`roofline_conv.roofline.roof_time`)
+on the roofs lowered to ``e x peak`` and ``e x bandwidth``; the candidate minimising the mean
+``|log(predicted / measured)|`` wins, ties going to the larger efficiencies and the smaller
+overhead (the roofs least changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..devices import Device, Efficiency
+from ..layers import DepSep, Layer
+from ..roofline import project, roof_time
+
+__all__ = ["OP_CLASSES", "fit_efficiencies", "op_class"]
+
+OP_CLASSES = ("conv", "depthwise", "pointwise")
+"""Op classes that get a ceiling each: the layers' own ``kind`` (``Conv2d.kind``)."""
+
+_GRID = np.geomspace(0.005, 1.0, 100)
+_OVERHEAD = np.concatenate([[0.0], np.geomspace(1e-6, 2e-3, 50)])
+
+
+def op_class(layer: Layer) -> str:
+    """``"depsep"`` for a DepSep, else the layer's ``kind`` (conv, depthwise, pointwise, ...)."""
+    return "depsep" if isinstance(layer, DepSep) else layer.kind
+
+
+def fit_efficiencies(device: Device, measured: Sequence[tuple[Layer, Any]], precision: str = "fp32") -> Device:
+    """A copy of ``device`` with per-op-class ceilings fitted to ``measured`` layers
+    (``(layer, measurement)`` pairs; a measurement needs ``.seconds``)."""
+    fitted: dict[str, Any] = {}
+    for cls in OP_CLASSES:
+        data = []
+        for layer, m in measured:
+            if op_class(layer) != cls:
+                continue
+            p = project(layer, device, precision, calibrated=False)
+            data.append((float(p.compute_time), float(p.main_memory_time), m.seconds))
+        if not data:
+            continue
+        arr = np.array(data)
+        c, mem, t = (arr[:, i][:, None, None, None] for i in range(3))
+        e_c, e_m, t0 = _GRID[None, :, None, None], _GRID[None, None, :, None], _OVERHEAD[None, None, None, :]
+        best: tuple[float, Any] | None = None
+        for overlap in (True, False):
+            combine = Efficiency(compute=1.0, memory=1.0, overlap=overlap, source="fit candidate")
+            pred = roof_time(c / e_c, [mem / e_m], combine, maximum=np.maximum) + t0
+            err = np.mean(np.abs(np.log(pred / t)), axis=0)
+            i, j, k = np.unravel_index(np.argmin(err), err.shape)
+            if best is None or err[i, j, k] < best[0] - 1e-9:
+                best = (float(err[i, j, k]), (overlap, i, j, k, pred[:, i, j, k]))
+        assert best is not None
+        overlap, i, j, k, pred = best[1]
+        fitted[cls] = dict(
+            compute=float(_GRID[i]), memory=float(_GRID[j]), overhead=float(_OVERHEAD[k]), overlap=bool(overlap),
+            layers=len(data), median_error=float(np.median(np.abs(pred / arr[:, 2] - 1))),
+            source=f"fitted by roofline-conv calibrate on {len(data)} {cls} layers at {precision}",
+        )
+    return device.with_efficiency(fitted)
