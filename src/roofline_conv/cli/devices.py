@@ -34,11 +34,10 @@ def run(args: argparse.Namespace) -> list[Table] | str:
         return [device_table(load_device(args.device))]
     rows = []
     for d in all_devices():
-        unit = d.units[d.unit_for["conv"][0]]
-        best = max(unit.peaks.items(), key=lambda kv: kv[1].value)
-        main = d.memory[d.main_memory]
-        rows.append([d.id, d.name, d.kind, d.constant or "", f"{d.unit_for['conv'][0]} {best[0]}", best[1].value / 1e12,
-                     main.bandwidth.value / 1e9, best[1].value / main.bandwidth.value])
+        unit_name = d.unit_for["conv"][0]
+        best = max(d.units[unit_name].peaks.items(), key=lambda kv: kv[1].value)
+        rows.append([d.id, d.name, d.kind, d.constant or "", f"{unit_name} {best[0]}", best[1].value / 1e12,
+                     d.bandwidth() / 1e9, d.ridge_point(unit_name, best[0])])
     return [Table(title="device catalog", columns=["id", "name", "kind", "constant", "matrix/main unit", "peak (TFLOP/s)",
                                                    "main memory (GB/s)", "ridge (FLOP/B)"], rows=rows,
                   notes=["Dense peaks. `roofline-conv devices show ID` lists every figure with its source."])]

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .. import study
 from ..report import Table
 from .common import add_format, add_layer_arguments, layer_from_args, load_device, progress, sweep_dimensions, write_atomically
 
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> list[Table]:
-    from .. import study
+    # Loaded here, not at module level: matplotlib adds about a second to every CLI start.
     from ..plot import FORMATS, plot_roofline, plot_sweep, save
 
     suffix = Path(args.output).suffix.lower()

@@ -1,0 +1,302 @@
+"""The roofline chart: every compute and memory roof of one or several devices, their ridge
+points, and layers, networks, projections and measurements as points (log-log).
+
+What goes on the chart as points is worked out in :mod:`.roofline_points`; this module draws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_precision, check_traffic_model
+from ..devices import Device, resolve_device
+from .common import DPI, MARKERS, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
+from .roofline_points import Point, collect_points
+
+__all__ = ["plot_roofline", "FIGSIZE"]
+
+FIGSIZE = (8.0, 5.5)
+"""Inches, the roofline chart's default size."""
+
+Scale = Callable[[int], tuple[float, float]]
+"""Device index -> (intensity divisor, FLOP/s divisor): (1, 1), or (ridge, peak) when normalised."""
+
+
+@dataclass
+class _Roof:
+    unit: str
+    precisions: list[str]
+    peak: float
+    prominent: bool
+
+
+def _roofs(dev: Device, precision: str) -> list[_Roof]:
+    """Every (unit, peak) of the device, precisions with the same peak on one unit merged; ``prominent``
+    (and ``precision`` first among its precisions) where ``precision`` is one of them."""
+    roofs: list[_Roof] = []
+    for name, unit in dev.units.items():
+        by_value: dict[float, list[str]] = {}
+        for prec, fig in unit.peaks.items():
+            by_value.setdefault(fig.value, []).append(prec)
+        for value, precs in by_value.items():
+            if precision in precs:  # the selected precision first in the label
+                precs = [precision] + [p for p in precs if p != precision]
+            roofs.append(_Roof(name, precs, value, precision in precs))
+    return roofs
+
+
+def _precisions(precision: str | Mapping[str, str], devs: Sequence[Device]) -> list[str]:
+    """The precision of each device: one for all, or a mapping device id (or constant) -> precision."""
+    if isinstance(precision, str):
+        return [check_precision(precision)] * len(devs)
+    out: list[str] = []
+    for dev in devs:
+        p = precision.get(dev.id, precision.get(dev.constant or "", None))
+        if p is None:
+            raise ValueError(f"precision has no entry for device {dev.id!r}; give one per device or a single precision")
+        out.append(check_precision(p))
+    return out
+
+
+def plot_roofline(
+    device: Device | str | Sequence[Device | str],
+    points: Any = (),
+    precision: str | Mapping[str, str] = DEFAULT_PRECISION,
+    *,
+    traffic: str = DEFAULT_TRAFFIC,
+    measured: Mapping[Any, float] | Iterable[tuple[Any, float]] | None = None,
+    normalise: bool = False,
+    other_precisions: str = "light",
+    parts: bool = False,
+    title: str | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    figsize: tuple[float, float] = FIGSIZE,
+    dpi: float = DPI,
+) -> Figure:
+    """A log-log roofline chart of ``device`` (or a list of devices) with ``points`` on it.
+
+    Axes: arithmetic intensity (FLOP/byte) and attainable performance (FLOP/s). Drawn:
+
+    * every **compute roof**: one horizontal line per unit and peak, labelled
+      ``"tensor fp16 125 TFLOP/s"`` (precisions with the same peak on one unit share a line,
+      ``"mxu fp16/bf16 ..."``). Roofs at ``precision`` are drawn prominently; the others thin and
+      light (``other_precisions="light"``) or not at all (``"omit"``);
+    * every **memory roof**: one slanted line per memory level, ``"hbm 900 GB/s"``; main memory
+      solid, inner levels (whose bandwidth applies only to data that fits there) dashed;
+    * the **ridge point** of every prominent roof against main memory, marked and labelled with
+      its FLOP/byte.
+
+    ``points``: layers, DepSeps, networks or lists of layers (each projected with
+    :func:`roofline_conv.roofline.project` at ``precision`` and ``traffic``), ``Projection``
+    objects, ``(label, layer)`` pairs, a ``{label: layer}`` dict, or ``(label, intensity,
+    flops_per_s)`` tuples for measured points. ``measured={label: flops_per_s}`` (or pairs) puts a
+    measured point at the predicted point's intensity and joins the two. ``parts=True`` also
+    draws a composite's parts (a DepSep's depthwise and pointwise) as small markers.
+
+    Several devices (a list): each in its own colour, every point projected on each device, only
+    the prominent roofs labelled. ``normalise=True`` divides each device's intensities by its
+    ridge point and FLOP/s by its peak (the highest at ``precision``), so every device's
+    roofline becomes min(1, x), drawn once. ``precision`` may be a mapping device id (or
+    constant) -> precision, e.g. ``{"V100": "fp16", "TPUv2": "bf16", "XeonE5_2698v4": "fp32"}``
+    as in the seed study. Measured tuples and ``measured`` keys may name the device as a
+    4th item / a ``(device_id, label)`` key; otherwise they belong to the first device.
+    """
+    check_traffic_model(traffic, "traffic")
+    if other_precisions not in ("light", "omit"):
+        raise ValueError(f"other_precisions={other_precisions!r} must be 'light' or 'omit'")
+    devs = [resolve_device(d, "device") for d in (device if isinstance(device, (list, tuple)) else [device])]
+    if not devs:
+        raise ValueError("plot_roofline needs at least one device")
+    multi = len(devs) > 1
+    precs = _precisions(precision, devs)
+    top_units = [top_unit(d, p) for d, p in zip(devs, precs)]
+    tops = [d.peak(u, p) for d, u, p in zip(devs, top_units, precs)]
+    ridges = [d.ridge_point(u, p) for d, u, p in zip(devs, top_units, precs)]
+    pts = collect_points(points, devs, precs, traffic, measured)
+
+    def scale(d: int) -> tuple[float, float]:
+        return (ridges[d], tops[d]) if normalise else (1.0, 1.0)
+
+    with style():
+        fig, ax = new_figure(figsize, dpi, (0.1, 0.1, 0.97, 0.92))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+
+        # ---- limits: points and prominent ridge points, padded to whole decades
+        xs, ys = [], []
+        for d, dev in enumerate(devs):
+            sx, sy = scale(d)
+            for roof in _roofs(dev, precs[d]):
+                if roof.prominent:
+                    xs.append(dev.ridge_point(roof.unit, roof.precisions[0]) / sx)
+                    ys.append(roof.peak / sy)
+            ys.append(max(r.peak for r in _roofs(dev, precs[d])) / sy)
+        for pt in pts:
+            sx, sy = scale(pt.device)
+            xs.append(pt.intensity / sx)
+            ys.append(pt.flops_per_s / sy)
+            for part in pt.parts if parts else ():
+                xs.append(float(part.intensity) / sx)
+                ys.append(float(part.attainable) / sy)
+        xlo, xhi = decades(min(xs) / 5.0, max(xs) * 5.0)
+        if xlim is not None:
+            xlo, xhi = xlim
+        main_bw = min(d.bandwidth() / scale(i)[1] * scale(i)[0] for i, d in enumerate(devs))
+        ylo, yhi = decades(min([*ys, main_bw * xlo]) / 2.0, max(ys) * 3.0)
+        if ylim is not None:
+            ylo, yhi = ylim
+        ax.set_xlim(xlo, xhi)
+        ax.set_ylim(ylo, yhi)
+
+        if normalise and multi:  # every device's main roofline is min(1, x): draw it once
+            ax.plot([xlo, 1.0, xhi], [xlo, 1.0, 1.0], color="black", linewidth=1.8, gid="roof:normalised")
+            ax.annotate("peak (each device's)", (xhi, 1.0), xytext=(-4, 3),
+                        textcoords="offset points", ha="right", va="bottom", fontsize=8)
+            xa = math.exp(math.log(xlo) + 0.08 * (math.log(xhi) - math.log(xlo)))
+            ax.annotate("main memory (each device's)", (xa, xa), xytext=(0, 3), textcoords="offset points",
+                        ha="left", va="bottom", rotation=slope_angle(ax, xa, xa), rotation_mode="anchor", fontsize=8)
+            ax.plot([1.0], [1.0], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
+                    markeredgewidth=1.4, linestyle="none", zorder=4, gid="ridge:normalised")
+            ax.annotate("ridge (each device's)", (1.0, 1.0), xytext=(5, -11), textcoords="offset points",
+                        ha="left", va="bottom", fontsize=7.5)
+        for d, dev in enumerate(devs):
+            _draw_device(ax, dev, d, precs[d], scale(d), multi, other_precisions, (xlo, xhi), (ylo, yhi),
+                         skip_top=normalise and multi)
+        _draw_points(ax, pts, scale, multi, parts)
+
+        if normalise:
+            ax.set_xlabel("arithmetic intensity / ridge point (FLOP/byte per FLOP/byte of each device)")
+            ax.set_ylabel("attainable / peak (fraction of each device's peak)")
+        else:
+            ax.set_xlabel("arithmetic intensity (FLOP/byte)")
+            ax.set_ylabel("attainable performance (FLOP/s)")
+        ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        if title is None:
+            names = ", ".join(short_name(d) for d in devs) if multi else devs[0].name
+            shown = precs[0] if len(set(precs)) == 1 else "/".join(precs)
+            title = f"Roofline: {names}; {shown}, traffic '{traffic}'" + (" (normalised)" if normalise else "")
+        ax.set_title(title, fontsize=10)
+        _legend(ax, devs, pts, multi)
+    return fig
+
+
+def _draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[float, float], multi: bool,
+                 other_precisions: str, xlim: tuple[float, float], ylim: tuple[float, float],
+                 skip_top: bool = False) -> None:
+    """One device's roofs and ridge points. ``skip_top``: leave out the top roof at the precision
+    and the main-memory roof (a normalised multi-device chart draws their common min(1, x) once)."""
+    sx, sy = scale
+    top = dev.peak(top_unit(dev, precision), precision)
+    xlo, xhi = xlim
+    color = PALETTE[d % len(PALETTE)] if multi else "black"
+    prefix = f"{short_name(dev)} " if multi else ""
+    roofs = [r for r in _roofs(dev, precision) if r.prominent or other_precisions == "light"]
+    main = dev.main_memory
+    fastest_bw = max(level.bandwidth.value for level in dev.memory.values())
+    highest = max(r.peak for r in roofs)
+
+    # compute roofs: from where they meet the fastest memory roof to the right edge
+    for roof in roofs:
+        if skip_top and roof.prominent and roof.peak == top:
+            continue
+        y = roof.peak / sy
+        x0 = roof.peak / fastest_bw / sx
+        label = f"{prefix}{roof.unit} {'/'.join(roof.precisions)} {si(roof.peak, 'FLOP/s')}"
+        if roof.prominent:
+            ax.plot([x0, xhi], [y, y], color=color, linewidth=1.8, solid_capstyle="butt", gid=f"roof:{label}")
+        else:
+            ax.plot([x0, xhi], [y, y], color=color, linewidth=0.9, alpha=0.35, linestyle=(0, (4, 2)),
+                    gid=f"roof:{label}")
+        if roof.prominent or not multi:  # below the line: points sitting on a roof label themselves above
+            ax.annotate(label, (xhi, y), xytext=(-4, -3), textcoords="offset points", ha="right", va="top",
+                        fontsize=8 if roof.prominent else 7, color=color, alpha=1.0 if roof.prominent else 0.6)
+
+    # memory roofs: from the left edge to where they meet the highest compute roof
+    for i, (name, level) in enumerate(dev.memory.items()):
+        bw = level.bandwidth.value
+        x1 = highest / bw / sx
+        y0 = bw * xlo * sx / sy
+        is_main = name == main
+        if skip_top and is_main:
+            continue
+        label = f"{prefix}{name} {si(bw, 'B/s')}"
+        ax.plot([xlo, x1], [y0, highest / sy], color=color, linewidth=1.8 if is_main else 0.9,
+                alpha=1.0 if is_main else 0.5, linestyle="-" if is_main else (0, (5, 3)), gid=f"roof:{label}")
+        if is_main or not multi:
+            # the label sits on the line, a fifth of the way across the visible part
+            xa = math.exp(math.log(xlo) + 0.08 * (math.log(xhi) - math.log(xlo)) + 0.25 * i * math.log(2))
+            ya = bw * xa * sx / sy
+            if not (ylim[0] < ya < ylim[1]):
+                xa = ylim[0] * 1.5 * sy / (bw * sx)
+                ya = bw * xa * sx / sy
+            ax.annotate(label, (xa, ya), xytext=(0, 3), textcoords="offset points", ha="left", va="bottom",
+                        rotation=slope_angle(ax, xa, ya), rotation_mode="anchor", fontsize=8 if is_main else 7,
+                        color=color, alpha=1.0 if is_main else 0.7)
+
+    # ridge points of the prominent roofs against main memory
+    for roof in roofs:
+        if not roof.prominent or (skip_top and roof.peak == top):
+            continue
+        ridge = dev.ridge_point(roof.unit, roof.precisions[0], main)
+        x, y = ridge / sx, roof.peak / sy
+        ax.plot([x], [y], marker="o", markersize=6, markerfacecolor="white", markeredgecolor=color,
+                markeredgewidth=1.4, linestyle="none", zorder=4, gid=f"ridge:{prefix}{roof.unit}")
+        ax.annotate(ridge_label(ridge), (x, y), xytext=(5, -11), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=7.5, color=color)
+
+
+def _draw_points(ax: Axes, pts: list[Point], scale: Scale, multi: bool, parts: bool) -> None:
+    labels = list(dict.fromkeys(pt.label for pt in pts))
+    style_of = {lbl: i for i, lbl in enumerate(labels)}
+    predicted = {(pt.device, pt.label): pt for pt in pts if not pt.measured}
+    for pt in pts:
+        sx, sy = scale(pt.device)
+        i = style_of[pt.label]
+        color = PALETTE[pt.device % len(PALETTE)] if multi else PALETTE[i % len(PALETTE)]
+        marker = MARKERS[i % len(MARKERS)] if multi else "o"
+        x, y = pt.intensity / sx, pt.flops_per_s / sy
+        if pt.measured:
+            ax.plot([x], [y], marker="D", markersize=6.5, markerfacecolor="white", markeredgecolor=color,
+                    markeredgewidth=1.6, linestyle="none", zorder=6, gid=f"measured:{pt.label}")
+            pred = predicted.get((pt.device, pt.label))
+            if pred is not None:
+                ax.plot([pred.intensity / sx, x], [pred.flops_per_s / sy, y], color=color, linewidth=1.0,
+                        linestyle=(0, (2, 2)), zorder=5, gid=f"join:{pt.label}")
+            else:
+                ax.annotate(f"{pt.label} (measured)", (x, y), xytext=(6, -4), textcoords="offset points",
+                            fontsize=8, color=color, va="top")
+            continue
+        ax.plot([x], [y], marker=marker, markersize=7.5, color=color, markeredgecolor="black",
+                markeredgewidth=0.6, linestyle="none", zorder=7, gid=f"point:{pt.label}")
+        if not multi or pt.device == 0:
+            ax.annotate(pt.label, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8.5,
+                        color=color, fontweight="bold", va="bottom")
+        if parts:
+            for part in pt.parts:
+                px, py = float(part.intensity) / sx, float(part.attainable) / sy
+                ax.plot([px], [py], marker=marker, markersize=4.5, color=color, alpha=0.6, linestyle="none",
+                        zorder=6, gid=f"part:{pt.label}:{part.name}")
+                ax.annotate(f"{pt.label}: {part.name} ({part.unit})", (px, py), xytext=(5, -3),
+                            textcoords="offset points", fontsize=7, color=color, va="top", alpha=0.8)
+
+
+def _legend(ax: Axes, devs: list[Device], pts: list[Point], multi: bool) -> None:
+    handles: list[Line2D] = []
+    if multi:
+        for d, dev in enumerate(devs):
+            handles.append(Line2D([], [], color=PALETTE[d % len(PALETTE)], linewidth=1.8, label=dev.name))
+    if any(pt.measured for pt in pts):
+        handles.append(Line2D([], [], marker="o", color="#555555", linestyle="none", label="predicted (roofline bound)"))
+        handles.append(Line2D([], [], marker="D", color="#555555", markerfacecolor="white", linestyle="none",
+                              label="measured"))
+    if handles:
+        ax.legend(handles=handles, loc="lower right")
