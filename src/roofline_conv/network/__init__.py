@@ -10,15 +10,8 @@ propagation, totals and per-layer tables, fusion, projection.
 See ``docs/networks.md``.
 """
 
-from .core import FUSION_HEADS, Network, NetworkError, Node, shape_str
-from .specs import (
-    Fixed,
-    LayerSpec,
-    Residual,
-    Sequential,
-    Spec,
+from .builders import (
     activation,
-    as_spec,
     avgpool,
     batchnorm,
     conv,
@@ -39,6 +32,10 @@ from .specs import (
     silu,
     swish,
 )
+from .core import Network
+from .fusion import FUSION_HEADS
+from .graph import NetworkError, Node, shape_str
+from .specs import Fixed, LayerSpec, Residual, Sequential, Spec, as_spec
 
 __all__ = [
     "Network", "Node", "NetworkError", "Sequential", "Residual", "Spec", "LayerSpec", "Fixed", "FUSION_HEADS",

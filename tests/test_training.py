@@ -11,7 +11,7 @@ from roofline_conv.layers import GemmShape
 from roofline_conv.network import Sequential, batchnorm, conv, depsep, depthwise, flatten, linear, relu, se
 from roofline_conv.roofline import project
 
-from .netstrategies import networks
+from network.netstrategies import networks
 
 
 @settings(max_examples=40, deadline=None)

@@ -8,6 +8,8 @@ import pytest
 
 from roofline_conv.cli import main
 
+from .helpers import run
+
 
 def test_network_markdown_with_device(capsys):
     assert main(["network", "mobilenet_v2", "--device", "v100-sxm2", "--precision", "fp16"]) == 0
@@ -64,3 +66,16 @@ def test_network_errors_are_one_line(capsys, argv, needle):
     err = captured.err.strip()
     assert needle in err and "\n" not in err and err.startswith("roofline-conv network: error:")
     assert captured.out == ""
+
+
+def test_network_from_zoo_and_file(capsys, tmp_path):
+    code, out, _ = run(capsys, "network", "mobilenet_v2", "--device", "v100-sxm2", "--precision", "fp16")
+    assert code == 0 and "share" in out
+    f = tmp_path / "net.toml"
+    f.write_text('[network]\nname = "tiny"\ninput_shape = [3, 32, 32]\nlayers = [\n'
+                 '  {op = "conv", out_channels = 16, kernel_size = 3, padding = 1}, {op = "batchnorm"}, {op = "relu"},\n'
+                 '  {op = "residual", body = [{op = "depsep", out_channels = 16, kernel_size = 3, padding = 1}]},\n'
+                 '  {op = "global_avgpool"}, {op = "flatten"}, {op = "linear", out_features = 10},\n]\n')
+    code, out, err = run(capsys, "network", str(f), "--device", "tpuv2-core", "--format", "json")
+    assert code == 0, err
+    assert any("linear" in json.dumps(r) for r in json.loads(out)[0]["rows"])

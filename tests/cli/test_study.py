@@ -1,14 +1,12 @@
-"""The console script, the package's hygiene (typed, no import-time work)."""
+"""`roofline-conv study` (cli/study.py): the tables in every format, the batch, the charts."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-import roofline_conv
 from roofline_conv.cli import main
+
+from .helpers import run
 
 
 def test_study_markdown(capsys):
@@ -34,24 +32,9 @@ def test_study_batch_flows_through(capsys):
     assert rows['MACs (the study\'s "FLOPs")']["standard"] == 16 * 7_398_752_256
 
 
-def test_bad_flag_exits_nonzero(capsys):
-    try:
-        main(["study", "--no-measure", "--no-charts", "--format", "xml"])
-    except SystemExit as exc:
-        assert exc.code == 2
-    assert "invalid choice" in capsys.readouterr().err
-
-
-def test_py_typed_shipped():
-    assert (Path(roofline_conv.__file__).parent / "py.typed").exists()
-
-
-def test_import_has_no_side_effects():
-    code = (
-        "import sys, roofline_conv; "
-        "print(sorted(m for m in sys.modules if m.startswith('roofline_conv')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    loaded = eval(out)
-    assert "roofline_conv.devices" not in loaded and "roofline_conv.study" not in loaded
-    assert "roofline_conv.measure" not in loaded
+def test_study_writes_charts(capsys, tmp_path):
+    code, out, _ = run(capsys, "study", "--no-measure", "--charts", str(tmp_path / "charts"))
+    assert code == 0 and "charts written" in out
+    names = sorted(p.name for p in (tmp_path / "charts").iterdir())
+    assert names == ["intensity_vs_channels_fp16.png", "intensity_vs_channels_fp32.png", "roofline_e5-2698v4.png", "roofline_tpuv2-all.png",
+                     "roofline_tpuv2-core.png", "roofline_v100-b16.png"]

@@ -174,3 +174,10 @@ def test_zoo_not_loaded_by_package_import():
     code = "import sys, roofline_conv; print([m for m in sys.modules if m.startswith('roofline_conv.')])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "roofline_conv.zoo" not in out and "roofline_conv.network" not in out and "roofline_conv.training" not in out
+
+
+def test_zoo_option_errors_list_the_options():
+    import pytest
+
+    with pytest.raises(ValueError, match="cifar_cnn has no option 'variant'; its options are: depsep, width"):
+        zoo.get("cifar_cnn", variant=1)

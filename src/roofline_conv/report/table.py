@@ -1,4 +1,5 @@
-"""Tables as text: Markdown (default), CSV or JSON. Every column header carries its unit."""
+"""Tables as text: Markdown (default), CSV or JSON. Every column header carries its unit; cells
+are formatted here (thousands separators, significant digits, shapes as ``32x112x112``)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,11 @@ def render_tables(tables: Sequence[Table], fmt: str = "md") -> str:
     return sep.join((f"# {t.title}\n" + t.to_csv()) if fmt == "csv" else t.render(fmt) for t in tables)
 
 
+def shape_str(shape: Sequence[Any]) -> str:
+    """(32, 112, 112) -> '32x112x112'; (1000,) -> '1000'."""
+    return "x".join(str(d) for d in shape)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or value is None:
         return value
@@ -93,3 +99,6 @@ def _cell(value: Any) -> str:
             return f"{value:.2f}"
         return f"{value:.3g}"
     return str(value)
+
+
+__all__ = ["FORMATS", "Table", "render_tables", "shape_str"]

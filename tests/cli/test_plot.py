@@ -1,0 +1,22 @@
+"""`roofline-conv plot` (cli/plot.py): charts written, bad formats and flags refused."""
+
+from __future__ import annotations
+
+from roofline_conv.cli import EXIT_INPUT
+
+from .helpers import run
+
+
+def test_plot_writes_charts(capsys, tmp_path):
+    png, svg = tmp_path / "r.png", tmp_path / "s.svg"
+    code, _, _ = run(capsys, "plot", "roofline", "--device", "v100-sxm2", "--device", "tpuv2-core", "-o", str(png))
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    code, _, _ = run(capsys, "plot", "sweep", "--device", "v100-sxm2", "--values", "16,64,256", "-o", str(svg))
+    assert code == 0 and svg.read_text().lstrip().startswith("<?xml")
+    code, _, err = run(capsys, "plot", "roofline", "--device", "v100-sxm2", "-o", str(tmp_path / "r.bmp"))
+    assert code == EXIT_INPUT and "bmp" in err and not (tmp_path / "r.bmp").exists()
+
+
+def test_sweep_padding_flag_is_checked(capsys, tmp_path):
+    code, _, err = run(capsys, "plot", "sweep", "--device", "v100-sxm2", "--padding", "full", "-o", str(tmp_path / "s.png"))
+    assert code == EXIT_INPUT and "--padding 'full' must be an int, 'same' or 'valid'" in err

@@ -1,0 +1,31 @@
+"""What the non-convolution layer kinds share: symbolic dimensions, immutability, reprs, tables.
+(Each kind's own counts and conventions: test_linear, test_pool, test_elementwise, test_se.)"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from roofline_conv import Depthwise
+from roofline_conv.layers import BatchNorm2d, Linear, MaxPool2d, ReLU
+from roofline_conv.layers.families import LINEAR
+
+
+def test_symbolic_dimensions():
+    c = sp.Symbol("c", positive=True, integer=True)
+    assert ReLU((c, 7, 7)).ops == 49 * c
+    assert Linear(c, 10).macs == 10 * c
+    assert MaxPool2d(c, 3, 56, stride=2, padding=1).ops == 6272 * c
+    assert BatchNorm2d(c, 8).is_symbolic and BatchNorm2d(c, 8).params == 2 * c
+    assert str(LINEAR["macs"]) == "B*F_in*F_out"
+
+
+def test_layers_are_immutable_hashable_and_repr():
+    fc = Linear(4, 2)
+    with pytest.raises(AttributeError):
+        fc.in_features = 3  # type: ignore[misc]
+    assert fc == Linear(4, 2) and hash(fc) == hash(Linear(4, 2)) and fc != Linear(4, 2, bias=False)
+    assert repr(MaxPool2d(64, 3, 112, stride=2, padding=1)) == \
+        "MaxPool2d(channels=64, kernel_size=3, input_size=112, stride=2, padding=1)"
+    assert "ops" in [row[0] for row in ReLU((4, 4, 4)).table()]
+    assert "ops" not in [row[0] for row in Depthwise(8, 3, 16).table()]  # conv tables unchanged
