@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, Sequence, T
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
 from ..layers.base import Layer
+from ..devices import Device
+from ..roofline import Projection, project
 from ..report import Table
 from ..report import network as tables
 from . import fusion
@@ -15,8 +17,6 @@ from .fusion import FUSION_HEADS
 from .graph import NetworkError, Node, Shape, consumers, shape_str, total
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..devices import Device
-    from ..roofline import Projection
     from ..training import TrainingStep
 
 T = TypeVar("T")
@@ -237,8 +237,6 @@ class Network(Layer):
     def project(self, device: "Device | str", precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,
                 fuse: bool | None = None, **kwargs: Any) -> "Projection":
         """``roofline.project(self, device, ...)``: one part per node, times summed."""
-        from ..roofline import project  # lead: make module-level after the roofline/training split
-
         return project(self, device, precision, traffic, fuse=fuse, **kwargs)
 
     def training_step(self, **kwargs: Any) -> "TrainingStep":

@@ -10,28 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element, check_precision
+from ..projection.result import Projection, bound_summary
 from .table import Table, shape_str
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..devices import Device
     from ..layers.base import Layer
-
-
-class ProjectionLike(Protocol):
-    """What the tables read from a roofline projection (``roofline.Projection``)."""
-
-    @property
-    def time(self) -> Any: ...
-    @property
-    def images_per_second(self) -> Any: ...
-    @property
-    def attainable(self) -> Any: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def bound(self) -> str: ...
-    @property
-    def parts(self) -> Sequence[ProjectionLike]: ...
 
 
 class NodeLike(Protocol):
@@ -79,7 +63,7 @@ class NetworkLike(Protocol):
     def traffic(self, model: str = ..., precision: str = ..., fuse: bool | None = None) -> int: ...
     def intensity(self, model: str = ..., precision: str = ..., fuse: bool | None = None) -> float: ...
     def project(self, device: Device | str, precision: str = ..., traffic: str = ..., fuse: bool | None = None,
-                **kwargs: Any) -> ProjectionLike: ...
+                **kwargs: Any) -> Projection: ...
 
 
 def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,
@@ -92,8 +76,6 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
     elements = net.node_traffic_elements(traffic, fuse)
     fused = net.fused_into(fuse)
     proj = None if device is None else net.project(device, precision, traffic, fuse, **project_kwargs)
-    from ..roofline import _bound_summary  # lead: make module-level after the roofline/training split
-
     total_time = float(proj.time) if proj is not None else 0.0
     out = []
     for node, e in zip(net.nodes, elements):
@@ -113,7 +95,7 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
             unit, bound = part.unit, part.bound
             if part.parts:  # a DepSep or SE: each distinct unit once, the roofs by share of time
                 unit = "+".join(dict.fromkeys(q.unit for q in part.parts))
-                bound = _bound_summary(part.parts)  # type: ignore[arg-type]  # duck-typed Projection parts
+                bound = bound_summary(part.parts)
             row.update(unit=unit, bound=bound, time=t, share=t / total_time if total_time else 0.0)
         out.append(row)
     return out
@@ -245,7 +227,7 @@ def _scaled(key: str, value: Any) -> Any:
     return value
 
 
-def _bound_share(p: ProjectionLike, kind: str) -> float:
+def _bound_share(p: Projection, kind: str) -> float:
     """The fraction of the projected time spent in leaves whose binding roof starts with ``kind``."""
     total = float(p.time)
     if not total:
@@ -253,10 +235,10 @@ def _bound_share(p: ProjectionLike, kind: str) -> float:
     return sum(float(q.time) for q in _leaves(p) if q.bound.startswith(kind)) / total
 
 
-def _leaves(p: ProjectionLike) -> list[ProjectionLike]:
+def _leaves(p: Projection) -> list[Projection]:
     if not p.parts:
         return [p]
     return [leaf for q in p.parts for leaf in _leaves(q)]
 
 
-__all__ = ["NetworkLike", "NodeLike", "ProjectionLike", "rows", "table", "totals", "shares", "by_kind", "to_pandas"]
+__all__ = ["NetworkLike", "NodeLike", "Projection", "rows", "table", "totals", "shares", "by_kind", "to_pandas"]
