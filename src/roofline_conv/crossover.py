@@ -19,6 +19,7 @@ import sympy as sp
 from .conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
 from .layers import Conv2d, DepSep
 from .roofline import project
+from .study_data import layer_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from .devices import Device
@@ -192,10 +193,10 @@ def depsep_faster(
     device: "Device | str",
     variable: str = "N",
     *,
-    in_channels: int = 128,
-    out_channels: int = 128,
-    kernel_size: int = 3,
-    input_size: int = 224,
+    in_channels: int | None = None,
+    out_channels: int | None = None,
+    kernel_size: int | None = None,
+    input_size: int | None = None,
     batch: int = 1,
     precision: str = DEFAULT_PRECISION,
     traffic: str = DEFAULT_TRAFFIC,
@@ -204,8 +205,13 @@ def depsep_faster(
 ) -> DepSepWins:
     """Range of ``variable`` ('N' output channels, 'M' input channels, 'Dk' kernel size) over
     which DepSep's projected time beats the standard conv's on ``device`` (other dimensions fixed,
-    stride 1, 'same' padding; defaults are the study's layer)."""
-    dims: dict[str, Any] = {"M": in_channels, "N": out_channels, "Dk": kernel_size}
+    stride 1, 'same' padding; a dimension left None is the study's layer's: M=N=128, Dk=3, Df=224)."""
+    study = layer_spec()
+    dims: dict[str, Any] = {"M": study.in_channels if in_channels is None else in_channels,
+                            "N": study.out_channels if out_channels is None else out_channels,
+                            "Dk": study.kernel_size if kernel_size is None else kernel_size}
+    if input_size is None:
+        input_size = study.input_size
     if variable not in dims:
         raise ValueError(f"variable={variable!r} must be one of N, M, Dk")
     dims[variable] = X

@@ -1,4 +1,5 @@
-"""The seed study, reproduced: its layer, its published figures (data/study.toml), its tables.
+"""The seed study, reproduced: its layer, its published figures (data/study.toml, read by
+:mod:`roofline_conv.study_data`), its tables.
 
 ``analytic_table()`` recomputes the study's analytic table from the public API and puts the
 study's printed figures beside the exact values, plus the columns the study left out (FLOPs
@@ -7,15 +8,12 @@ proper, unfused DepSep traffic, fp32).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from .conventions import FLOPS_PER_MAC, MB, bytes_per_element
 from .layers import Conv2d, DepSep
 from .report import Table
-
-from ._compat import tomllib
+from .study_data import cifar_params_printed, data, layer_label, layer_spec
 
 CONVENTION = (
     "Convention: 1 MAC = 2 FLOP; the study's \"FLOPs\" are MACs. Bytes = elements x bytes per "
@@ -25,24 +23,18 @@ CONVENTION = (
 )
 
 
-@lru_cache(maxsize=1)
-def data() -> dict[str, Any]:
-    """The study's published figures, as stored in ``roofline_conv/data/study.toml``."""
-    text = resources.files("roofline_conv").joinpath("data/study.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 def layers(batch: Any = 1) -> tuple[Conv2d, DepSep]:
     """The study's layer (Dk=3, M=N=128, Df=224, stride 1, 'same'): (standard, DepSep)."""
-    spec = data()["layer"]
-    args = (spec["in_channels"], spec["out_channels"], spec["kernel_size"], spec["input_size"])
-    return (Conv2d(*args, padding=spec["padding"], batch=batch), DepSep(*args, padding=spec["padding"], batch=batch))
+    spec = layer_spec()
+    args = (spec.in_channels, spec.out_channels, spec.kernel_size, spec.input_size)
+    return (Conv2d(*args, padding=spec.padding, batch=batch), DepSep(*args, padding=spec.padding, batch=batch))
 
 
 def analytic_table(batch: Any = 1) -> Table:
     """The study's analytic table, exact, beside its printed figures, plus the corrected columns."""
     conv, sep = layers(batch)
     pub = data()["analytic"]
+    n, dk2 = layer_spec().out_channels, layer_spec().kernel_size ** 2
     rows: list[list[Any]] = []
 
     def row(quantity: str, unit: str, a: Any, b: Any, printed: str | None) -> None:
@@ -65,12 +57,12 @@ def analytic_table(batch: Any = 1) -> Table:
             row(f"intensity, {model}, {precision}", "FLOP/byte",
                 conv.intensity(model, precision), sep.intensity(model, precision), printed_ai)
     return Table(
-        title=f"The study's layer, analytic (Dk=3, M=N=128, Df=224, stride 1, 'same', batch {batch})",
+        title=f"The study's layer, analytic ({layer_label()}, batch {batch})",
         columns=["quantity", "unit", "standard", "DepSep", "DepSep / standard", "study printed (std / DepSep)"],
         rows=rows,
         notes=[
             CONVENTION,
-            f"MAC ratio DepSep/standard = 1/N + 1/Dk^2 = 1/128 + 1/9 = {1 / 128 + 1 / 9:.4f}.",
+            f"MAC ratio DepSep/standard = 1/N + 1/Dk^2 = 1/{n} + 1/{dk2} = {1 / n + 1 / dk2:.4f}.",
             f"Intensity at fp16 equals MACs per element moved ({FLOPS_PER_MAC} FLOP / 2 B), which is why "
             "the study's 569.5 and 68.4 come out of its MAC and element counts.",
         ],
@@ -236,7 +228,9 @@ def cifar_table() -> Table:
 
     plain, sep = zoo.cifar_cnn(), zoo.cifar_cnn(depsep=True)
     printed = data()["cifar"]["params_printed"]
-    rows: list[list[Any]] = [["parameters", "", "", plain.params, sep.params, printed[0], printed[1], sep.params / plain.params, 136 / 529, "", ""]]
+    pub_plain, pub_sep = cifar_params_printed()
+    rows: list[list[Any]] = [["parameters", "", "", plain.params, sep.params, printed[0], printed[1],
+                              sep.params / plain.params, pub_sep / pub_plain, "", ""]]
     for r in cifar_rows():
         rows.append([f"{r['platform']} training", r["precision"], r["batch"], r["predicted_plain"], r["predicted_depsep"],
                      r["published_plain"], r["published_depsep"], r["predicted_ratio"], r["published_ratio"],

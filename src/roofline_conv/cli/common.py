@@ -128,12 +128,20 @@ def layer_from_args(args: argparse.Namespace) -> Any:
     return DepSep(cin, cout, kernel, size, padding=padding, dilation=dilation, **common)
 
 
+def layer_dimensions(args: argparse.Namespace) -> dict[str, Any]:
+    """--in, --out, -k and --size, each defaulting to the study's layer's (data/study.toml)."""
+    from ..study_data import layer_spec
+
+    study = layer_spec()
+    return dict(in_channels=args.in_channels or study.in_channels, out_channels=args.out_channels or study.out_channels,
+                kernel_size=study.kernel_size if args.kernel_size is None else args.kernel_size,
+                input_size=args.input_size or study.input_size)
+
+
 def sweep_dimensions(args: argparse.Namespace) -> dict[str, Any]:
     """The layer flags as fixed dimensions for a sweep (defaults: the study's layer)."""
     padding = padding_arg(args.padding)
-    dims: dict[str, Any] = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
-                                kernel_size=3 if args.kernel_size is None else args.kernel_size,
-                                input_size=args.input_size or 224, stride=args.stride, padding=padding,
+    dims: dict[str, Any] = dict(**layer_dimensions(args), stride=args.stride, padding=padding,
                                 dilation=1 if args.dilation is None else args.dilation, bias=args.bias, batch=args.batch)
     if args.groups is not None:
         dims["groups"] = args.groups

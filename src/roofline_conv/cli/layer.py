@@ -7,7 +7,15 @@ import warnings
 from typing import Any
 
 from ..report import Table
-from .common import add_format, add_layer_arguments, add_precision_traffic, layer_from_args, load_device, progress
+from .common import (
+    add_format,
+    add_layer_arguments,
+    add_precision_traffic,
+    layer_dimensions,
+    layer_from_args,
+    load_device,
+    progress,
+)
 
 
 def register(sub: Any) -> None:
@@ -138,9 +146,7 @@ def run_crossover(args: argparse.Namespace) -> list[Table]:
 
     device = load_device(args.device)
     if args.variable in ("N", "M", "Dk"):
-        dims = dict(in_channels=args.in_channels or 128, out_channels=args.out_channels or 128,
-                    kernel_size=3 if args.kernel_size is None else args.kernel_size,
-                    input_size=args.input_size or 224, batch=args.batch)
+        dims = dict(**layer_dimensions(args), batch=args.batch)
         wins = depsep_faster(device, args.variable, precision=args.precision, traffic=args.traffic,
                              hi=args.max, **dims)
         rows = [[args.variable, str(wins.regions), wins.regions.method,

@@ -61,6 +61,7 @@ def write_charts(folder: Path, traffic: str, machine: Any = None, row: dict[str,
     from .. import study
     from ..devices import get
     from ..plot import plot_roofline, plot_sweep, save
+    from ..study_data import layer_spec
 
     conv, sep = study.layers()
     written: list[tuple[Path, str]] = []
@@ -81,10 +82,13 @@ def write_charts(folder: Path, traffic: str, machine: Any = None, row: dict[str,
                             measured=measured, parts=True, title=f"{r['platform']}: the study layer, predicted and published")
         emit(f"roofline_{r['id']}.png", fig, f"{r['platform']} roofline, study layer predicted vs published")
     channels = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
+    spec = layer_spec()
     for precision, ids in (("fp16", ("v100-sxm2", "tpuv2-core")), ("fp32", ("dgx1-host-2x-e5-2698v4",))):
         fig = plot_sweep("out_channels", channels, "intensity", devices=[get(d) for d in ids], precision=precision,
-                         in_channels=128, kernel_size=3, input_size=224, padding=1,
-                         title=f"Intensity at {precision} vs output channels (M = 128, 3x3, 224x224) and ridge points")
+                         in_channels=spec.in_channels, kernel_size=spec.kernel_size, input_size=spec.input_size,
+                         padding=spec.padding,
+                         title=f"Intensity at {precision} vs output channels (M = {spec.in_channels}, "
+                         f"{spec.kernel_size}x{spec.kernel_size}, {spec.input_size}x{spec.input_size}) and ridge points")
         emit(f"intensity_vs_channels_{precision}.png", fig, f"intensity of conv and DepSep vs N at {precision}, with ridges")
     if machine is not None and row is not None:
         measured = {"standard": row["measured_conv_per_s"] * conv.flops, "DepSep": row["measured_depsep_per_s"] * sep.flops}

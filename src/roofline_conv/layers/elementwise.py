@@ -3,8 +3,8 @@
 None has MACs. Their work is ``ops`` (FLOP, part of ``flops``), each elementary operation
 counted once: an add, a multiply, a comparison (max/min), a division, one ``exp``. A negation
 folded into another operation is not counted. The counts per element are stated per class and
-in ``OPS_PER_ELEMENT``; on hardware several may fuse into one instruction (an FMA, a clamp),
-which is why the convention is stated rather than hidden. All of these layers are memory-bound
+in ``OPS_PER_ELEMENT`` (data file ``roofline_conv/data/ops.toml``); on hardware several may fuse
+into one instruction (an FMA, a clamp), which is why the convention is stated rather than hidden. All of these layers are memory-bound
 on every catalog device, so their time is set by their bytes, not by these counts.
 
 Traffic (the base models): parameters + inputs + output. ``Add`` reads its two inputs;
@@ -13,7 +13,9 @@ Traffic (the base models): parameters + inputs + output. ``Add`` reads its two i
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
 from .base import Count, quantity
@@ -21,19 +23,64 @@ from .dims import LayerError, dim, pair
 from .families import ELEMENTWISE, NORM, SCALE
 from .oplayer import OpLayer, Shape, chw, shape_arg
 
-OPS_PER_ELEMENT: dict[str, int] = {
-    "relu": 1,  # max(x, 0)
-    "relu6": 2,  # min(max(x, 0), 6)
-    "sigmoid": 3,  # exp(-x), 1 + e, 1 / (1 + e)
-    "silu": 4,  # x * sigmoid(x): sigmoid's 3 + 1 multiply
-    "hardsigmoid": 4,  # min(max(x + 3, 0), 6) / 6: add, max, min, multiply
-    "hardswish": 5,  # x * hardsigmoid(x)
-    "add": 1,  # one add per output element (per extra input)
-    "batchnorm": 2,  # x * scale + shift
-    "scale": 1,  # x * gate[c]
-    "flatten": 0,  # a view
-}
-"""Operations per output element of every per-element kind (documented in docs/networks.md)."""
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import BaseModel
+
+@cache
+def ops_file_model() -> type[BaseModel]:
+    """The pydantic model of ``data/ops.toml``: one count (>= 0) per per-element kind, no other
+    field. Built on first use, so importing the layers imports no pydantic."""
+    from pydantic import BaseModel, ConfigDict, NonNegativeInt
+
+    class OpsPerElement(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        relu: NonNegativeInt
+        relu6: NonNegativeInt
+        sigmoid: NonNegativeInt
+        silu: NonNegativeInt
+        hardsigmoid: NonNegativeInt
+        hardswish: NonNegativeInt
+        add: NonNegativeInt
+        batchnorm: NonNegativeInt
+        scale: NonNegativeInt
+        flatten: NonNegativeInt
+
+    class OpsFile(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        ops_per_element: OpsPerElement
+
+    return OpsFile
+
+
+@cache
+def ops_per_element() -> dict[str, int]:
+    """Operations per output element of every per-element kind, from ``data/ops.toml``."""
+    from ..datafiles import load_packaged
+
+    table: dict[str, int] = load_packaged("ops.toml", ops_file_model()).model_dump()["ops_per_element"]
+    return table
+
+
+class _OpsTable(Mapping[str, int]):
+    """A read-only view of :func:`ops_per_element`: the file is read on the first lookup, not at
+    import (``roofline_conv.layers`` re-exports this object eagerly)."""
+
+    def __getitem__(self, kind: str) -> int:
+        return ops_per_element()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(ops_per_element())
+
+    def __len__(self) -> int:
+        return len(ops_per_element())
+
+    def __repr__(self) -> str:
+        return repr(ops_per_element())
+
+
+OPS_PER_ELEMENT: Mapping[str, int] = _OpsTable()
+"""Operations per output element of every per-element kind (data/ops.toml; documented in
+docs/networks.md)."""
 
 
 class _Elementwise(OpLayer):
