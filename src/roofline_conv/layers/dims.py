@@ -19,6 +19,11 @@ class LayerError(ValueError):
     """A layer was described with an impossible or unsupported dimension."""
 
 
+class NetworkError(LayerError):
+    """A network could not be built: a shape or channel mismatch between two layers, a bad spec.
+    The message names the layers involved (index, kind and name) and their shapes."""
+
+
 def is_symbolic(value: Any) -> bool:
     """True for a sympy expression that is not a plain number."""
     return isinstance(value, sp.Basic) and not value.is_Number

@@ -4,20 +4,19 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
 from ..layers.base import Layer
 from ..devices import Device
 from ..roofline import Projection, project
+from ..training import TrainingStep, step
 from ..report import Table
 from ..report import network as tables
 from . import fusion
 from .fusion import FUSION_HEADS
 from .graph import NetworkError, Node, Shape, consumers, shape_str, total
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..training import TrainingStep
 
 T = TypeVar("T")
 
@@ -241,8 +240,6 @@ class Network(Layer):
 
     def training_step(self, **kwargs: Any) -> "TrainingStep":
         """``training.step(self, **kwargs)``: forward + backward MACs, traffic, activation memory."""
-        from ..training import step  # lead: make module-level after the roofline/training split
-
         return step(self, **kwargs)
 
     # -- tables (see report.network) -------------------------------------------------------------

@@ -7,16 +7,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..layers.base import Layer
-from ..layers.dims import LayerError
+from ..layers.dims import NetworkError
 from ..report.table import shape_str
 
 Shape = tuple[int, ...]
 """A per-sample activation shape, batch excluded: (C, H, W) or (F,)."""
-
-
-class NetworkError(LayerError):
-    """A network could not be built: a shape or channel mismatch between two layers, a bad spec.
-    The message names the layers involved (index, kind and name) and their shapes."""
 
 
 @dataclass(frozen=True)

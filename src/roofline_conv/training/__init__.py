@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..layers.dims import NetworkError
 from .backward import BackwardOp, data_grad_gemm, weight_grad_gemm
 from .protocol import TrainableNetwork, require_network
 from .rows import StepRow
@@ -70,4 +71,4 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["step", "estimate", "TrainingStep", "TrainingProjection", "StepRow", "OPTIMIZERS",
            "data_grad_gemm", "weight_grad_gemm", "TrainableNetwork", "require_network", "BackwardOp",
-           "GEMM_KINDS", "SAVES_INPUT", "SAVES_OUTPUT"]
+           "GEMM_KINDS", "SAVES_INPUT", "SAVES_OUTPUT", "NetworkError"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
 from ..layers.base import Layer
+from ..roofline import project, project_ops
 from ..report import Table
 from .backward import BackwardOp
 from .protocol import TrainableNetwork, require_network
@@ -123,8 +124,6 @@ class TrainingStep:
                 calibrated: bool = True) -> "TrainingProjection":
         """Projected step time: forward (unfused network projection) + backward (every GEMM and
         vector op on the unit its forward kind uses) + the optimizer update."""
-        from ..roofline import project, project_ops  # lead: make module-level after the roofline split
-
         fwd = project(self.net, device, precision, self.traffic_model, unit, lowering, calibrated, fuse=False)
         bwd = project_ops(self.backward_ops(), device, precision, self.traffic_model, unit, lowering, calibrated,
                           name=f"{self.net.name} backward", batch=self.batch)
