@@ -64,3 +64,34 @@ def test_bad_file_names_the_field(model, text, field):
     with pytest.raises(DataFileError) as info:
         load_text(text, model, "x.toml")
     assert "x.toml" in str(info.value) and field in str(info.value)
+
+
+def test_conventions_toml_matches_the_vocabularies():
+    from roofline_conv.conventions import (BYTES_PER_ELEMENT, PRECISIONS, TRAFFIC_DESCRIPTIONS, TRAFFIC_MODELS,
+                                           Precision, bytes_per_element, tables_model)
+
+    assert dict(BYTES_PER_ELEMENT) == {"fp64": 8, "fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1}
+    assert tuple(BYTES_PER_ELEMENT) == PRECISIONS and tuple(TRAFFIC_DESCRIPTIONS) == TRAFFIC_MODELS
+    assert [p.bytes for p in Precision] == [bytes_per_element(p) for p in PRECISIONS]
+    with pytest.raises(DataFileError, match=r"c\.toml: precision\.fp16\.bytes"):
+        load_text('[precision.fp16]\nbytes = "2"\nnote = "x"\n[traffic]\n', tables_model(), "c.toml")
+    with pytest.raises(DataFileError, match=r"c\.toml: traffic: required field"):
+        load_text('[precision.fp16]\nbytes = 2\nnote = "x"\n', tables_model(), "c.toml")
+    with pytest.raises(DataFileError, match=r"c\.toml: TOML syntax error"):
+        load_text('[precision', tables_model(), "c.toml")
+
+
+def test_vocabulary_words_parse_once_and_stand_for_their_string():
+    from roofline_conv.conventions import Lowering, Precision, TrafficModel, parse_lowering, parse_precision, parse_traffic
+
+    assert parse_precision("bf16") is Precision.BF16 and Precision.BF16 == "bf16"
+    assert f"{Precision.BF16}" == str(Precision.BF16) == "bf16" and repr(Precision.BF16) == "'bf16'"
+    assert {"fp16": 1}[Precision.FP16] == 1
+    assert parse_traffic("im2col", "traffic") is TrafficModel.IM2COL
+    assert parse_lowering(None) is None and parse_lowering("block_diagonal") is Lowering.BLOCK_DIAGONAL
+    with pytest.raises(ValueError, match=r"precision='fp17' is not a known precision; use one of fp64"):
+        parse_precision("fp17")
+    with pytest.raises(ValueError, match=r"traffic='fused' is not a known traffic model"):
+        parse_traffic("fused", "traffic")
+    with pytest.raises(ValueError, match=r"lowering='gemm' must be one of vector, per_channel_gemm, block_diagonal"):
+        parse_lowering("gemm")

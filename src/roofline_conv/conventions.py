@@ -21,13 +21,11 @@ inside the package the values travel typed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from .datafiles import load_packaged
+from .datafiles import LazyTable, load_packaged
 
 FLOPS_PER_MAC = 2
 """One multiply-add counts as two floating-point operations."""
@@ -117,55 +115,40 @@ class Bound(Word):
 
 
 # -- the convention tables, as data ------------------------------------------------------------
-class _PrecisionEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    bytes: int = Field(gt=0)
-    note: str
+@functools.cache
+def tables_model() -> Any:
+    """The pydantic model of ``data/conventions.toml`` (bytes per precision, the traffic models'
+    descriptions), built on first use so that importing the package imports no pydantic."""
+    from pydantic import BaseModel, ConfigDict, Field
 
+    class PrecisionEntry(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        bytes: int = Field(gt=0)
+        note: str
 
-class _TrafficEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    description: str
+    class TrafficEntry(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        description: str
 
+    class ConventionTables(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        precision: dict[str, PrecisionEntry]
+        traffic: dict[str, TrafficEntry]
 
-class ConventionTables(BaseModel):
-    """``data/conventions.toml``: bytes per precision and the traffic models' descriptions."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    precision: dict[str, _PrecisionEntry]
-    traffic: dict[str, _TrafficEntry]
+    return ConventionTables
 
 
 @functools.cache
-def _tables() -> ConventionTables:
-    return load_packaged("conventions.toml", ConventionTables)
-
-
-class _Table(Mapping[str, Any]):
-    """A read-only mapping filled from ``data/conventions.toml`` on first use (not at import)."""
-
-    def __init__(self, read: Any) -> None:
-        self._read = read
-
-    def __getitem__(self, key: str) -> Any:
-        return self._read()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __repr__(self) -> str:
-        return repr(dict(self._read()))
+def _tables() -> Any:
+    return load_packaged("conventions.toml", tables_model())
 
 
 PRECISIONS: tuple[str, ...] = tuple(p.value for p in Precision)
 TRAFFIC_MODELS: tuple[str, ...] = tuple(t.value for t in TrafficModel)
 
-BYTES_PER_ELEMENT: Mapping[str, int] = _Table(lambda: {k: v.bytes for k, v in _tables().precision.items()})
+BYTES_PER_ELEMENT: Mapping[str, int] = LazyTable(lambda: {k: v.bytes for k, v in _tables().precision.items()})
 """Bytes per element of each precision (data/conventions.toml)."""
-TRAFFIC_DESCRIPTIONS: Mapping[str, str] = _Table(lambda: {k: v.description for k, v in _tables().traffic.items()})
+TRAFFIC_DESCRIPTIONS: Mapping[str, str] = LazyTable(lambda: {k: v.description for k, v in _tables().traffic.items()})
 """One line per traffic model (data/conventions.toml)."""
 
 DEFAULT_PRECISION = Precision.FP16

@@ -14,15 +14,16 @@ the field and the rule for every problem found (never a raw pydantic or TOML err
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._compat import tomllib
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pragma: no cover - pydantic is imported when a file is read, not at import
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class DataFileError(ValueError):
@@ -71,7 +72,7 @@ _BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "
 
 
 def problems_of(
-    exc: ValidationError,
+    exc: "ValidationError",
     prefix: str = "",
     field_names: Callable[[tuple[Any, ...]], Iterable[str]] | None = None,
 ) -> list[tuple[str, str]]:
@@ -112,7 +113,7 @@ def problems_of(
     return problems
 
 
-def _fields(model: type[BaseModel]) -> Callable[[tuple[Any, ...]], Iterable[str]]:
+def _fields(model: "type[BaseModel]") -> Callable[[tuple[Any, ...]], Iterable[str]]:
     def names(loc: tuple[Any, ...]) -> Iterable[str]:
         return model.model_fields if not loc else ()
     return names
@@ -129,6 +130,8 @@ def load_text(text: str, model: type[M], source: str = "<string>") -> M:
 
 def validate(data: Any, model: type[M], source: str = "<dict>") -> M:
     """``data`` (parsed) validated as ``model``; a :class:`DataFileError` naming ``source`` otherwise."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -139,3 +142,24 @@ def load_packaged(name: str, model: type[M]) -> M:
     """The packaged data file ``roofline_conv/data/<name>`` validated as ``model``."""
     text = resources.files("roofline_conv").joinpath("data", name).read_text(encoding="utf-8")
     return load_text(text, model, f"roofline_conv/data/{name}")
+
+
+class LazyTable(Mapping[str, Any]):
+    """A read-only mapping whose content ``read()`` gives on first use: a module-level table
+    (``BYTES_PER_ELEMENT``, ``OPS_PER_ELEMENT``) that is filled from its data file when it is
+    first looked up, never at import."""
+
+    def __init__(self, read: Callable[[], Mapping[str, Any]]) -> None:
+        self._read = read
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._read()))

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Union
 
 import sympy as sp
 
+from ..report.numbers import plain
 from ..conventions import (
     DEFAULT_PRECISION,
     DEFAULT_TRAFFIC,
@@ -160,7 +161,7 @@ class Layer(ABC):
         """A human-readable table of every quantity with its unit."""
         lines = [repr(self)]
         for name, value, unit in self.table(precision, model):
-            lines.append(f"  {name:<24} {format_value(value):>20}  {unit}")
+            lines.append(f"  {name:<24} {plain(value):>20}  {unit}")
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str | None:
@@ -192,15 +193,3 @@ def summed(name: str, doc: str | None = None) -> Any:
 
     get.__name__ = name
     return property(get, doc=doc)
-
-
-def format_value(value: Any) -> str:
-    """Ints with thousands separators, floats to 4 significant digits, expressions as text."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)
-

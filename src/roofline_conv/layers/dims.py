@@ -24,6 +24,22 @@ class NetworkError(LayerError):
     The message names the layers involved (index, kind and name) and their shapes."""
 
 
+# -- the shape rules, once: array-generic predicates (ints, numpy arrays) every validator uses ---
+def dilated_extent(kernel: Any, dilation: Any) -> Any:
+    """Input rows (or columns) one dilated kernel window spans: dilation x (kernel - 1) + 1."""
+    return dilation * (kernel - 1) + 1
+
+
+def kernel_fits(size: Any, kernel: Any, total_padding: Any, dilation: Any) -> Any:
+    """True where the dilated kernel fits in the padded input (size + padding on both sides)."""
+    return dilated_extent(kernel, dilation) <= size + total_padding
+
+
+def divides(groups: Any, channels: Any) -> Any:
+    """True where ``groups`` divides ``channels`` (ints or integer arrays)."""
+    return channels % groups == 0
+
+
 def is_symbolic(value: Any) -> bool:
     """True for a sympy expression that is not a plain number."""
     return isinstance(value, sp.Basic) and not value.is_Number
@@ -94,7 +110,7 @@ def resolve_padding(
             raise LayerError(f"padding={padding!r} must be an int, an (h, w) pair, 'same' or 'valid'")
         sides = []
         for axis, n, k, s, d in zip(("height", "width"), size, kernel, stride, dilation):
-            extent = d * (k - 1) + 1
+            extent = dilated_extent(k, d)
             if s == 1:
                 total = extent - 1
             elif known(n) and known(k) and known(s) and known(d):
@@ -129,9 +145,9 @@ def resolve_padding(
 def check_fits(size: tuple[Dim, Dim], kernel: tuple[Dim, Dim], pad: tuple[tuple[Dim, Dim], tuple[Dim, Dim]], dilation: tuple[Dim, Dim]) -> None:
     """Raise unless the dilated kernel fits in the padded input on both axes."""
     for axis, n, k, (p0, p1), d in zip(("height", "width"), size, kernel, pad, dilation):
-        extent = d * (k - 1) + 1
+        extent = dilated_extent(k, d)
         padded = n + p0 + p1
-        if all(known(v) for v in (n, k, p0, p1, d)) and extent > padded:
+        if all(known(v) for v in (n, k, p0, p1, d)) and not kernel_fits(n, k, p0 + p1, d):
             raise LayerError(
                 f"kernel_size={k} (dilated extent {extent}) is larger than the padded input {axis} "
                 f"{padded} (input {n} + padding {p0 + p1})"

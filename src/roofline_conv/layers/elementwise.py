@@ -13,11 +13,12 @@ Traffic (the base models): parameters + inputs + output. ``Add`` reads its two i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
+from ..datafiles import LazyTable, load_packaged
 from .base import Count, quantity
 from .dims import LayerError, dim, pair
 from .families import ELEMENTWISE, NORM, SCALE
@@ -55,30 +56,11 @@ def ops_file_model() -> type[BaseModel]:
 @cache
 def ops_per_element() -> dict[str, int]:
     """Operations per output element of every per-element kind, from ``data/ops.toml``."""
-    from ..datafiles import load_packaged
-
     table: dict[str, int] = load_packaged("ops.toml", ops_file_model()).model_dump()["ops_per_element"]
     return table
 
 
-class _OpsTable(Mapping[str, int]):
-    """A read-only view of :func:`ops_per_element`: the file is read on the first lookup, not at
-    import (``roofline_conv.layers`` re-exports this object eagerly)."""
-
-    def __getitem__(self, kind: str) -> int:
-        return ops_per_element()[kind]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(ops_per_element())
-
-    def __len__(self) -> int:
-        return len(ops_per_element())
-
-    def __repr__(self) -> str:
-        return repr(ops_per_element())
-
-
-OPS_PER_ELEMENT: Mapping[str, int] = _OpsTable()
+OPS_PER_ELEMENT: Mapping[str, int] = LazyTable(ops_per_element)
 """Operations per output element of every per-element kind (data/ops.toml; documented in
 docs/networks.md)."""
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..report.numbers import duration
 from .memory import check_memory
 from .threads import thread_limit
 
@@ -53,16 +54,6 @@ Override with the environment variable ``ROOFLINE_CONV_SETTLE_S``."""
 
 class NoisyMeasurementWarning(UserWarning):
     """The spread of a measurement (IQR / median) exceeds the noise threshold."""
-
-
-def _fmt_time(ns: float) -> str:
-    if ns < 1e3:
-        return f"{ns:.0f} ns"
-    if ns < 1e6:
-        return f"{ns / 1e3:.3g} us"
-    if ns < 1e9:
-        return f"{ns / 1e6:.4g} ms"
-    return f"{ns / 1e9:.4g} s"
 
 
 def _quantile(sorted_vals: Sequence[float], q: float) -> float:
@@ -139,8 +130,8 @@ class Measurement:
         thr = f", threads={self.threads}" if self.threads is not None else ""
         num = f" x {self.number} calls" if self.number > 1 else ""
         flag = ", NOISY" if self.noisy else ""
-        return (f"Measurement({lab}median={_fmt_time(self.median_ns)} per call, "
-                f"IQR=[{_fmt_time(self.q1_ns)}, {_fmt_time(self.q3_ns)}] "
+        return (f"Measurement({lab}median={duration(self.median_ns)} per call, "
+                f"IQR=[{duration(self.q1_ns)}, {duration(self.q3_ns)}] "
                 f"({100 * self.rel_spread:.1f}% of median), "
                 f"n={self.repeats} samples{num}{thr}{flag})")
 
@@ -187,8 +178,8 @@ def _warn_noisy(m: Measurement, stacklevel: int = 3) -> None:
     if m.noisy:
         warnings.warn(
             f"noisy measurement {m.label!r}: IQR is {100 * m.rel_spread:.1f}% of the median "
-            f"(threshold {100 * m.noise_threshold:.0f}%); median {_fmt_time(m.median_ns)} is "
-            f"not precise. Samples: {', '.join(_fmt_time(s) for s in m.samples_ns)}",
+            f"(threshold {100 * m.noise_threshold:.0f}%); median {duration(m.median_ns)} is "
+            f"not precise. Samples: {', '.join(duration(s) for s in m.samples_ns)}",
             NoisyMeasurementWarning, stacklevel=stacklevel)
 
 

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..devices import Device
+from ..report.numbers import si
 
 __all__ = ["STYLE", "FORMATS", "DPI", "PALETTE", "MARKERS", "style", "save", "new_figure", "decades",
            "slope_angle", "si", "ridge_label", "short_name", "top_unit"]
@@ -107,14 +108,6 @@ def slope_angle(ax: Axes, x: float, y: float, slope: float = 1.0) -> float:
 
 
 # ---- labels -----------------------------------------------------------------------------------
-def si(value: float, unit: str) -> str:
-    """``125 TFLOP/s``, ``900 GB/s``, ``1.408 TFLOP/s``: 4 significant digits, an SI prefix."""
-    for factor, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:.4g} {prefix}{unit}"
-    return f"{value:.4g} {unit}"
-
-
 def ridge_label(ridge: float) -> str:
     """``ridge 138.9 FLOP/B``: a ridge point as the charts label it."""
     return f"ridge {ridge:.1f} FLOP/B"

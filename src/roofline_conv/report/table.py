@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from .numbers import cell
+
 FORMATS = ("md", "csv", "json")
 
 
@@ -22,7 +24,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     def to_markdown(self) -> str:
-        cells = [[_cell(v) for v in row] for row in self.rows]
+        cells = [[cell(v) for v in row] for row in self.rows]
         lines = [f"### {self.title}", "", "| " + " | ".join(self.columns) + " |",
                  "|" + "|".join("---" for _ in self.columns) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in cells]
@@ -78,26 +80,6 @@ def shape_str(shape: Sequence[Any]) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or value is None:
         return value
-    return str(value)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value == 0:
-            return "0"
-        if abs(value) >= 1e4:
-            return f"{value:,.0f}"
-        if abs(value) >= 10:
-            return f"{value:.1f}"
-        if abs(value) >= 1:
-            return f"{value:.2f}"
-        return f"{value:.3g}"
     return str(value)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..layers.dims import LayerError
+from ..layers.dims import LayerError, dilated_extent, divides, kernel_fits
 from ..layers.formulas import B, C_in, C_out, D_h, D_w, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
 from .compiled import _compiled
@@ -159,7 +159,7 @@ class _Inputs:
                 _check((sh != 1) | (sw != 1), shape,
                        "padding='same' is supported for stride 1 only in a sweep (give explicit padding)",
                        stride_h=sh, stride_w=sw)
-                ph, pw = dh * (kh - 1), dw * (kw - 1)
+                ph, pw = dilated_extent(kh, dh) - 1, dilated_extent(kw, dw) - 1
             else:
                 ph = pw = np.zeros((), np.int64)
         elif isinstance(padding, tuple) and len(padding) == 2 and all(isinstance(p, tuple) for p in padding):
@@ -176,17 +176,16 @@ class _Inputs:
         shape = np.broadcast_shapes(shape, ph.shape, pw.shape)
 
         if kind in ("conv", "pointwise"):
-            _check(cin % g != 0, shape, "groups does not divide in_channels", groups=g, in_channels=cin)
-            _check(cout % g != 0, shape, "groups does not divide out_channels", groups=g, out_channels=cout)
+            _check(~divides(g, cin), shape, "groups does not divide in_channels", groups=g, in_channels=cin)
+            _check(~divides(g, cout), shape, "groups does not divide out_channels", groups=g, out_channels=cout)
         if kind == "depthwise":
-            _check(cout % cin != 0, shape, "out_channels must be a multiple of in_channels for a depthwise conv",
+            _check(~divides(cin, cout), shape, "out_channels must be a multiple of in_channels for a depthwise conv",
                    in_channels=cin, out_channels=cout)
             mult = cout // cin
         if kind == "pointwise":
             dh = dw = np.ones((), np.int64)
         for axis, k, d, n, p in (("height", kh, dh, h, ph), ("width", kw, dw, w, pw)):
-            extent = d * (k - 1) + 1
-            _check(extent > n + p, shape,
+            _check(~kernel_fits(n, k, p, d), shape,
                    f"kernel_size (dilated extent dilation*(kernel-1)+1) is larger than the padded input {axis}",
                    kernel_size=k, dilation=d, input_size=n, total_padding=p)
 

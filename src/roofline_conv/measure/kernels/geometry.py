@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ...layers import Conv2d
+from ...layers.dims import divides
 from ...layers.formulas import CONV
 
 __all__ = ["ConvGeometry", "conv_geometry", "float_dtype"]
@@ -187,7 +188,7 @@ def conv_geometry(
         B, H, W, C = (int(s) for s in x_shape)
     Co, Cg, Kh, Kw = (int(s) for s in w_shape)
     G = int(groups)
-    if G < 1 or C % G or Co % G:
+    if G < 1 or not (divides(G, C) and divides(G, Co)):
         raise ValueError(f"groups={G} must divide C_in={C} and C_out={Co}")
     if Cg != C // G:
         raise ValueError(f"w.shape[1]={Cg} must equal C_in/groups={C // G}")
