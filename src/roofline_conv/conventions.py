@@ -191,6 +191,16 @@ def parse_lowering(value: object, argument: str = "lowering") -> Lowering | None
     raise ValueError(f"{argument}={value!r} must be one of {', '.join(DEPTHWISE_LOWERINGS)}")
 
 
+def traffic_and_precision(first: object, second: object) -> tuple[TrafficModel, Precision]:
+    """(traffic model, precision) from two arguments given in either order: the vocabularies are
+    disjoint, so ``("compulsory", "fp16")`` and ``("fp16", "compulsory")`` mean the same. The
+    package's order is (model, precision), as in ``Layer.traffic``; presentation methods that
+    took (precision, model) keep accepting it."""
+    if isinstance(first, str) and first in PRECISIONS and not (isinstance(second, str) and second in PRECISIONS):
+        first, second = second, first
+    return parse_traffic(first, "model"), parse_precision(second)
+
+
 def check_precision(precision: object, argument: str = "precision") -> Precision:
     """The same as :func:`parse_precision` (the name earlier code and users know)."""
     return parse_precision(precision, argument)

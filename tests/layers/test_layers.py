@@ -29,3 +29,15 @@ def test_layers_are_immutable_hashable_and_repr():
         "MaxPool2d(channels=64, kernel_size=3, input_size=112, stride=2, padding=1)"
     assert "ops" in [row[0] for row in ReLU((4, 4, 4)).table()]
     assert "ops" not in [row[0] for row in Depthwise(8, 3, 16).table()]  # conv tables unchanged
+
+
+def test_table_and_describe_take_model_then_precision_in_either_order():
+    from roofline_conv import DepSep
+    from roofline_conv.conventions import traffic_and_precision
+
+    sep = DepSep(128, 128, 3, 224, padding=1)
+    assert sep.table("unfused", "fp32") == sep.table("fp32", "unfused") == sep.table(precision="fp32", model="unfused")
+    assert sep.describe("im2col", "bf16") == sep.describe("bf16", "im2col")
+    assert traffic_and_precision("fp16", "compulsory") == ("compulsory", "fp16")
+    with pytest.raises(ValueError, match="model='fp16'"):
+        traffic_and_precision("fp16", "fp32")

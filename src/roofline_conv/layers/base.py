@@ -25,6 +25,7 @@ from ..conventions import (
     FLOPS_PER_MAC,
     bytes_per_element,
     check_traffic_model,
+    traffic_and_precision,
 )
 
 Count = Union[int, sp.Expr]
@@ -139,9 +140,11 @@ class Layer(ABC):
         return flops / traffic
 
     # -- presentation ------------------------------------------------------------------
-    def table(self, precision: str = DEFAULT_PRECISION, model: str = DEFAULT_TRAFFIC) -> list[tuple[str, Any, str]]:
-        """Rows of (quantity, value, unit) for this layer at ``precision`` under ``model``."""
-        bpe = bytes_per_element(precision)
+    def table(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> list[tuple[str, Any, str]]:
+        """Rows of (quantity, value, unit) for this layer under traffic ``model`` at ``precision``
+        (the order of :meth:`traffic`; the two may also be given the other way round)."""
+        model, precision = traffic_and_precision(model, precision)
+        bpe = precision.bytes
         ops = self.ops
         extra = [] if isinstance(ops, int) and ops == 0 else [
             ("ops", ops, "non-MAC operations, FLOP (comparisons, adds, multiplies; see the kind's docstring)")]
@@ -157,10 +160,11 @@ class Layer(ABC):
             (f"intensity ({model})", self.intensity(model, precision), f"FLOP/byte at {precision}"),
         ]
 
-    def describe(self, precision: str = DEFAULT_PRECISION, model: str = DEFAULT_TRAFFIC) -> str:
-        """A human-readable table of every quantity with its unit."""
+    def describe(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> str:
+        """A human-readable table of every quantity with its unit, under traffic ``model`` at
+        ``precision`` (either order)."""
         lines = [repr(self)]
-        for name, value, unit in self.table(precision, model):
+        for name, value, unit in self.table(model, precision):
             lines.append(f"  {name:<24} {plain(value):>20}  {unit}")
         return "\n".join(lines)
 

@@ -58,6 +58,9 @@ class OpLayer(Layer):
 
     roofline_op: ClassVar[str] = "vector"
     _family: ClassVar[Formulas]
+    _cache: dict[Any, Count]
+    _symbolic: bool
+    batch: Count
 
     # -- construction ------------------------------------------------------------------
     def _set(self, **values: Any) -> None:
@@ -76,15 +79,15 @@ class OpLayer(Layer):
 
     def _q(self, name: str, family: Formulas | None = None) -> Count:
         key = name if family is None else (id(family), name)
-        cache = self._cache  # type: ignore[attr-defined]
+        cache = self._cache
         if key not in cache:
             fam = self._family if family is None else family
-            cache[key] = _value(fam, name, self._args, self._symbolic)  # type: ignore[attr-defined]
+            cache[key] = _value(fam, name, self._args, self._symbolic)
         return cache[key]
 
     @property
     def is_symbolic(self) -> bool:
-        return self._symbolic  # type: ignore[attr-defined, no-any-return]
+        return self._symbolic
 
     # -- defaults: no weights, no MACs ---------------------------------------------------
     @property
@@ -106,20 +109,20 @@ class OpLayer(Layer):
     @property
     def flops(self) -> Count:
         """2 x MACs + bias adds + ops (the base definition), cached per instance."""
-        cache = self._cache  # type: ignore[attr-defined]
+        cache = self._cache
         if "flops" not in cache:
-            cache["flops"] = Layer.flops.fget(self)  # type: ignore[attr-defined]
-        return cache["flops"]  # type: ignore[no-any-return]
+            cache["flops"] = super().flops
+        return cache["flops"]
 
     @property
     def input_shape(self) -> tuple[Count, ...]:
         """(batch, *per-sample input shape)."""
-        return (self.batch, *self.sample_input_shape)  # type: ignore[attr-defined]
+        return (self.batch, *self.sample_input_shape)
 
     @property
     def output_shape(self) -> tuple[Count, ...]:
         """(batch, *per-sample output shape)."""
-        return (self.batch, *self.sample_output_shape)  # type: ignore[attr-defined]
+        return (self.batch, *self.sample_output_shape)
 
     @property
     def sample_input_shape(self) -> Shape:  # pragma: no cover - every subclass defines it

@@ -33,6 +33,16 @@ class SqueezeExcitation(Layer):
 
     kind = "se"
     roofline_op: ClassVar[str] = "composite"
+    channels: Count
+    squeeze_channels: Count
+    input_size: tuple[Count, Count]
+    batch: Count
+    pool: Layer
+    fc1: Layer
+    act: Layer
+    fc2: Layer
+    gate: Layer
+    scale: Layer
 
     def __init__(self, channels: Any, squeeze_channels: Any, input_size: Any, batch: Any = 1,
                  activation: str = "relu", gate: str = "sigmoid") -> None:
@@ -58,7 +68,7 @@ class SqueezeExcitation(Layer):
     @property
     def parts(self) -> tuple[Layer, ...]:
         """(pool, fc1, act, fc2, gate, scale), in execution order."""
-        return (self.pool, self.fc1, self.act, self.fc2, self.gate, self.scale)  # type: ignore[attr-defined]
+        return (self.pool, self.fc1, self.act, self.fc2, self.gate, self.scale)
 
     @property
     def is_symbolic(self) -> bool:
@@ -72,11 +82,11 @@ class SqueezeExcitation(Layer):
 
     @property
     def input_elements(self) -> Count:
-        return self.pool.input_elements  # type: ignore[attr-defined, no-any-return]
+        return self.pool.input_elements
 
     @property
     def output_elements(self) -> Count:
-        return self.scale.output_elements  # type: ignore[attr-defined, no-any-return]
+        return self.scale.output_elements
 
     @property
     def intermediate_elements(self) -> Count:
@@ -103,7 +113,7 @@ class SqueezeExcitation(Layer):
 
     @property
     def sample_input_shape(self) -> Shape:
-        return (self.channels, *self.input_size)  # type: ignore[attr-defined]
+        return (self.channels, *self.input_size)
 
     @property
     def sample_output_shape(self) -> Shape:
@@ -111,7 +121,7 @@ class SqueezeExcitation(Layer):
 
     @property
     def input_shape(self) -> tuple[Count, ...]:
-        return (self.batch, *self.sample_input_shape)  # type: ignore[attr-defined]
+        return (self.batch, *self.sample_input_shape)
 
     @property
     def output_shape(self) -> tuple[Count, ...]:
@@ -124,14 +134,14 @@ class SqueezeExcitation(Layer):
         return hash(("se", self.parts))
 
     def __repr__(self) -> str:
-        size = self.input_size[0] if self.input_size[0] == self.input_size[1] else self.input_size  # type: ignore[attr-defined]
-        extra = "" if self.batch == 1 else f", batch={self.batch}"  # type: ignore[attr-defined]
+        size = self.input_size[0] if self.input_size[0] == self.input_size[1] else self.input_size
+        extra = "" if self.batch == 1 else f", batch={self.batch}"
         act, gate = self.parts[2].kind, self.parts[4].kind
         if act != "relu":
             extra += f", activation={act!r}"
         if gate != "sigmoid":
             extra += f", gate={gate!r}"
-        return (f"SqueezeExcitation(channels={self.channels}, squeeze_channels={self.squeeze_channels}, "  # type: ignore[attr-defined]
+        return (f"SqueezeExcitation(channels={self.channels}, squeeze_channels={self.squeeze_channels}, "
                 f"input_size={size}{extra})")
 
 

@@ -14,7 +14,6 @@ from ..training import TrainingStep, step
 from ..report import Table
 from ..report import network as tables
 from . import fusion
-from .fusion import FUSION_HEADS
 from .graph import NetworkError, Node, Shape, consumers, shape_str, total
 
 
@@ -299,6 +298,4 @@ class Network(Layer):
         return hash((self.input_shape, self.batch, len(self.nodes), self.name))
 
 
-# Node, NetworkError, Shape, shape_str and FUSION_HEADS live in .graph and .fusion; they are
-# re-exported here because training.py and zoo/models.py import them from network.core.
-__all__ = ["Network", "Node", "NetworkError", "Shape", "shape_str", "FUSION_HEADS"]
+__all__ = ["Network"]

@@ -9,7 +9,9 @@ configuration), and a composite's per-part traffic by the layers' ``chain_shares
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
@@ -41,7 +43,8 @@ _PADDING = ((P_h, 0), (P_w, 0))
 """Total padding per axis on one side: the generic formulas only see the sum."""
 
 
-def _parts(kind: str) -> tuple[dict[sp.Symbol, sp.Expr], ...]:
+@functools.cache
+def _parts(kind: str) -> tuple[Mapping[sp.Symbol, sp.Expr], ...]:
     """The generic-argument substitution of each part of ``kind``, in sweep symbols: the layer
     class's own constructor (``Conv2d``, ``Pointwise``, ``Depthwise``, ``DepSep``) run on symbols,
     each convolution part's argument tuple read back. ``C_in`` of a grouped conv is written as
@@ -58,7 +61,8 @@ def _parts(kind: str) -> tuple[dict[sp.Symbol, sp.Expr], ...]:
     else:
         layer = DepSep(C_in, C_out, size, (H, W), stride, _PADDING, dilation, batch=B, depth_multiplier=_MULT)
     convs = layer.parts if isinstance(layer, DepSep) else (layer,)
-    return tuple({a: sp.sympify(v) for a, v in zip(ARGS, (*conv._args[:-1], BIAS)) if a != v} for conv in convs)
+    return tuple(MappingProxyType({a: sp.sympify(v) for a, v in zip(ARGS, (*conv._args[:-1], BIAS)) if a != v})
+                 for conv in convs)
 
 
 def _mapped(part: Mapping[sp.Symbol, sp.Expr], symbol: sp.Symbol) -> sp.Expr:

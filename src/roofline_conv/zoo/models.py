@@ -27,7 +27,7 @@ from ..network import (
     se,
     silu,
 )
-from ..network.core import NetworkError
+from ..layers.dims import NetworkError
 
 
 def _check_common(batch: Any, resolution: Any, multiple: int = 32) -> None:
