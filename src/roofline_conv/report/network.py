@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
-from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element, check_precision
+from ..conventions import Bound, DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element, check_precision
 from ..projection.result import Projection, bound_summary
 from .table import Table, shape_str
 
@@ -163,7 +163,7 @@ def totals(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = 
             ["time", float(p.time) * 1e6, "us (roofline bound, sum over layers)"],
             ["images/s", float(p.images_per_second), f"images per second at batch {net.batch} (upper bound)"],
             ["attainable", float(p.attainable) / 1e12, "TFLOP/s (useful FLOP / time)"],
-            ["memory-bound share", _bound_share(p, "memory"), "fraction of the time in memory-bound layers"],
+            ["memory-bound share", _bound_share(p, Bound.MEMORY), "fraction of the time in memory-bound layers"],
         ]
     return Table(title=f"{net.name}{_on(device)}: totals (batch {net.batch}, {precision})",
                  columns=["quantity", "value", "unit"], rows=body)
@@ -227,12 +227,12 @@ def _scaled(key: str, value: Any) -> Any:
     return value
 
 
-def _bound_share(p: Projection, kind: str) -> float:
-    """The fraction of the projected time spent in leaves whose binding roof starts with ``kind``."""
+def _bound_share(p: Projection, binding: Bound) -> float:
+    """The fraction of the projected time spent in leaves bound by ``binding`` (compute, memory)."""
     total = float(p.time)
     if not total:
         return 0.0
-    return sum(float(q.time) for q in _leaves(p) if q.bound.startswith(kind)) / total
+    return sum(float(q.time) for q in _leaves(p) if q.binding == binding) / total
 
 
 def _leaves(p: Projection) -> list[Projection]:
