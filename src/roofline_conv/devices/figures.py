@@ -29,10 +29,10 @@ PROVENANCES: tuple[str, ...] = get_args(Provenance)
 OpKind = Literal["conv", "pointwise", "depthwise"]
 OP_KINDS: tuple[str, ...] = get_args(OpKind)
 
-_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def _rule(message: str, subpath: str | None = None) -> PydanticCustomError:
+def rule(message: str, subpath: str | None = None) -> PydanticCustomError:
     """A validation error with a plain message; ``subpath`` extends the reported field path."""
     ctx = {"subpath": subpath} if subpath else None
     # braces would be read as template fields by pydantic
@@ -45,11 +45,11 @@ def did_you_mean(name: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-class _Model(BaseModel):
+class FrozenModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Figure(_Model):
+class Figure(FrozenModel):
     """One number and where it comes from. The unit is the field's: FLOP/s, bytes/s, bytes or Hz."""
 
     value: float = Field(ge=0, allow_inf_nan=False)
@@ -65,13 +65,13 @@ class Figure(_Model):
     @classmethod
     def _source_named(cls, v: str) -> str:
         if not v.strip():
-            raise _rule("source must name a document (title and/or URL); it is empty")
+            raise rule("source must name a document (title and/or URL); it is empty")
         return v
 
     @model_validator(mode="after")
     def _derived_shows_arithmetic(self) -> Figure:
         if self.provenance == "derived" and not (self.derivation or "").strip():
-            raise _rule("a 'derived' figure needs a 'derivation' showing the arithmetic", "derivation")
+            raise rule("a 'derived' figure needs a 'derivation' showing the arithmetic", "derivation")
         return self
 
     def __repr__(self) -> str:
@@ -80,7 +80,7 @@ class Figure(_Model):
 
 def _positive(fig: Figure) -> Figure:
     if fig.value <= 0:
-        raise _rule(f"must be > 0 (got {fig.value!r})", "value")
+        raise rule(f"must be > 0 (got {fig.value!r})", "value")
     return fig
 
 
@@ -90,7 +90,7 @@ PositiveFigure = Annotated[Figure, AfterValidator(_positive)]
 PrecisionKey = Annotated[str, AfterValidator(lambda k: check_precision(k, "precision key").value)]
 
 
-class ComputeUnit(_Model):
+class ComputeUnit(FrozenModel):
     """A matrix unit (tensor core, MXU) or a vector unit (CUDA cores, VPU, SIMD FMA units).
 
     ``peaks`` maps precision -> peak FLOP/s. ``tile`` is the (rows, cols) = GEMM (K, N) block a
@@ -109,18 +109,18 @@ class ComputeUnit(_Model):
     @model_validator(mode="after")
     def _tile_rules(self) -> ComputeUnit:
         if self.kind == "matrix" and self.tile is None:
-            raise _rule(
+            raise rule(
                 "a matrix unit needs 'tile' = [rows, cols], the GEMM (K, N) block it holds per pass",
                 "tile",
             )
         if self.kind == "vector" and self.tile is not None:
-            raise _rule("a vector unit must not have a 'tile' (only matrix units do)", "tile")
+            raise rule("a vector unit must not have a 'tile' (only matrix units do)", "tile")
         if self.tile is not None and not (self.tile_source or "").strip():
-            raise _rule("'tile' needs a 'tile_source' (a document, or 'assumption: ...')", "tile_source")
+            raise rule("'tile' needs a 'tile_source' (a document, or 'assumption: ...')", "tile_source")
         return self
 
 
-class MemoryLevel(_Model):
+class MemoryLevel(FrozenModel):
     """A memory level: ``bandwidth`` in bytes/s, ``capacity`` in bytes."""
 
     bandwidth: PositiveFigure
@@ -128,7 +128,7 @@ class MemoryLevel(_Model):
     description: str | None = None
 
 
-class DepthwiseLowering(_Model):
+class DepthwiseLowering(FrozenModel):
     """How a depthwise conv runs when placed on a matrix unit: on the ``vector`` path, as one small
     GEMM per channel (``per_channel_gemm``), or as a dense block-diagonal GEMM (``block_diagonal``)."""
 
@@ -141,11 +141,11 @@ class DepthwiseLowering(_Model):
     @classmethod
     def _source_named(cls, v: str) -> str:
         if not v.strip():
-            raise _rule("source must name a document, or say why it is an assumption; it is empty")
+            raise rule("source must name a document, or say why it is an assumption; it is empty")
         return v
 
 
-class Efficiency(_Model):
+class Efficiency(FrozenModel):
     """Fitted ceilings for one op class, set on a calibrated device (never in the catalog).
 
     The calibrated time of an op is ``combine(compute_time / compute, memory_time / memory) +

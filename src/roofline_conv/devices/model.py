@@ -21,7 +21,7 @@ from ..projection.engine import project_on
 from ..projection.result import Projection
 from .errors import DeviceFileError, from_validation_error
 from .figures import (
-    _KEBAB,
+    KEBAB,
     OP_KINDS,
     OpKind,
     PositiveFigure,
@@ -30,13 +30,13 @@ from .figures import (
     Efficiency,
     Figure,
     MemoryLevel,
-    _Model,
-    _rule,
+    FrozenModel,
+    rule,
     did_you_mean,
 )
 from .toml_io import device_tables
 
-class Device(_Model):
+class Device(FrozenModel):
     """A device: compute units, memory levels (outermost first; the first is main memory), and
     which units run which op kind.
 
@@ -74,22 +74,22 @@ class Device(_Model):
     @field_validator("id")
     @classmethod
     def _kebab(cls, v: str) -> str:
-        if not _KEBAB.fullmatch(v):
-            raise _rule(f"id {v!r} must be kebab-case: lowercase letters, digits and '-', e.g. 'v100-sxm2'")
+        if not KEBAB.fullmatch(v):
+            raise rule(f"id {v!r} must be kebab-case: lowercase letters, digits and '-', e.g. 'v100-sxm2'")
         return v
 
     @field_validator("name", "family")
     @classmethod
     def _non_empty(cls, v: str) -> str:
         if not v.strip():
-            raise _rule("must not be empty")
+            raise rule("must not be empty")
         return v
 
     @field_validator("constant")
     @classmethod
     def _identifier(cls, v: str | None) -> str | None:
         if v is not None and (not v.isidentifier() or keyword.iskeyword(v)):
-            raise _rule(f"constant {v!r} must be a valid Python name, e.g. 'V100'")
+            raise rule(f"constant {v!r} must be a valid Python name, e.g. 'V100'")
         return v
 
     @field_validator("unit_for")
@@ -97,18 +97,18 @@ class Device(_Model):
     def _known_units(cls, v: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
         missing = [k for k in OP_KINDS if k not in v]
         if missing:
-            raise _rule(
+            raise rule(
                 f"every op kind needs a unit list ({', '.join(OP_KINDS)}); missing: {', '.join(missing)}",
                 missing[0],
             )
         units = info.data.get("units")  # absent when the units themselves failed validation
         for op, names in v.items():
             if not names:
-                raise _rule("name at least one unit", op)
+                raise rule("name at least one unit", op)
             for i, name in enumerate(names):
                 if units is not None and name not in units:
                     known = list(units)
-                    raise _rule(
+                    raise rule(
                         f"unknown unit {name!r}; this device's units are: {', '.join(known)}"
                         + did_you_mean(name, known),
                         f"{op}[{i}]",

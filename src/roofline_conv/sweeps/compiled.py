@@ -11,7 +11,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
-from .symbolic import SWEEP_ARGS, _count_expr
+from .symbolic import SWEEP_ARGS, count_expr
 
 class _ExactIntPrinter(NumPyPrinter):
     """Prints integer-valued expressions with integer operations only: ``floor(a/b)`` as
@@ -53,7 +53,7 @@ COMPILE_COUNT = 0
 """How many functions have been compiled so far (to check the cache in tests)."""
 
 
-def _compiled(kind: str, quantity: str, traffic: str, precision: str, part: int | None = None) -> Callable[..., Any]:
+def compiled_function(kind: str, quantity: str, traffic: str, precision: str, part: int | None = None) -> Callable[..., Any]:
     """The compiled function of one count, built on first use and cached (per kind, quantity,
     traffic model, precision and part)."""
     global COMPILE_COUNT
@@ -68,7 +68,7 @@ def _compiled(kind: str, quantity: str, traffic: str, precision: str, part: int 
         with _LOCK:
             fn = _COMPILED.get(key)
             if fn is None:
-                expr = _count_expr(kind, quantity, traffic or DEFAULT_TRAFFIC, precision or DEFAULT_PRECISION, part)
+                expr = count_expr(kind, quantity, traffic or DEFAULT_TRAFFIC, precision or DEFAULT_PRECISION, part)
                 fn = sp.lambdify(SWEEP_ARGS, expr, modules="numpy", printer=_ExactIntPrinter, cse=True)
                 _COMPILED[key] = fn
                 COMPILE_COUNT += 1

@@ -12,27 +12,27 @@ from ..devices import Device
 from ..layers.conv import OP_KINDS, op_kind_code
 from ..projection.arith import executed_flops, gemm_utilisation, leaf_times
 from ..projection.placement import choose_lowering, pick_unit
-from .inputs import _eval, _Inputs, _to_float
-from .symbolic import _parts
+from .inputs import evaluate_count, Inputs, to_float
+from .symbolic import parts_of
 
 # ---------------------------------------------------------------------------------------------
 # Device quantities: roofline.project, vectorised
 # ---------------------------------------------------------------------------------------------
-def _op_kind_codes(inputs: _Inputs, part: int) -> np.ndarray:
+def _op_kind_codes(inputs: Inputs, part: int) -> np.ndarray:
     """Per element, the op kind of this part as an index into ``layers.conv.OP_KINDS`` (the rule
     ``Conv2d.kind`` uses, applied element by element)."""
-    return np.asarray(op_kind_code(_eval(inputs, "in_channels", "", "", part), _eval(inputs, "groups", "", "", part),
-                                   _eval(inputs, "kernel_h", "", "", part), _eval(inputs, "kernel_w", "", "", part)))
+    return np.asarray(op_kind_code(evaluate_count(inputs, "in_channels", "", "", part), evaluate_count(inputs, "groups", "", "", part),
+                                   evaluate_count(inputs, "kernel_h", "", "", part), evaluate_count(inputs, "kernel_w", "", "", part)))
 
 
-def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: Precision, traffic: str,
+def _leaf(inputs: Inputs, part: int, dev: "Device", precision: Precision, traffic: str,
           unit: str | Mapping[str, str] | None, lowering: Lowering | None, calibrated: bool) -> dict[str, Any]:
     """compute, memory (per level), time, executed and useful FLOPs of one part, per element:
     the placement and arithmetic of ``project()`` (:mod:`roofline_conv.projection`), on arrays."""
-    macs = _eval(inputs, "macs", traffic, precision, part)
-    bias_adds = _eval(inputs, "bias_adds", traffic, precision, part)
+    macs = evaluate_count(inputs, "macs", traffic, precision, part)
+    bias_adds = evaluate_count(inputs, "bias_adds", traffic, precision, part)
     flops = FLOPS_PER_MAC * macs + bias_adds
-    nbytes = _eval(inputs, "part_traffic_elements", traffic, precision, part) * precision.bytes
+    nbytes = evaluate_count(inputs, "part_traffic_elements", traffic, precision, part) * precision.bytes
     codes = _op_kind_codes(inputs, part)
     present = [c for c in range(len(OP_KINDS)) if (codes == c).any()]
     bandwidths = {lvl: level.bandwidth.value for lvl, level in dev.memory.items()}
@@ -53,12 +53,12 @@ def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: Precision, traff
         if cu.kind == "matrix":
             assert cu.tile is not None
             if gemm is None:
-                gemm = (_eval(inputs, "gemm_n", "", "", part), _eval(inputs, "gemm_k", "", "", part),
-                        _eval(inputs, "groups", "", "", part))
+                gemm = (evaluate_count(inputs, "gemm_n", "", "", part), evaluate_count(inputs, "gemm_k", "", "", part),
+                        evaluate_count(inputs, "groups", "", "", part))
             n, k, groups = gemm
             util = gemm_utilisation(how, n, k, groups, cu.tile)
-        executed = _to_float(np.asarray(executed_flops(macs, bias_adds, util)))
-        compute, memory, time = leaf_times(executed, _to_float(nbytes), dev.peak(unit_name, cp), bandwidths, eff)
+        executed = to_float(np.asarray(executed_flops(macs, bias_adds, util)))
+        compute, memory, time = leaf_times(executed, to_float(nbytes), dev.peak(unit_name, cp), bandwidths, eff)
         results.append((codes_here, dict(compute=compute, memory=memory, time=time, executed=executed)))
 
     if len(results) == 1:
@@ -73,10 +73,10 @@ def _leaf(inputs: _Inputs, part: int, dev: "Device", precision: Precision, traff
     return out
 
 
-def _device_quantity(quantity: str, inputs: _Inputs, dev: "Device", precision: str, traffic: str,
+def device_quantity(quantity: str, inputs: Inputs, dev: "Device", precision: str, traffic: str,
                      unit: Any, lowering: str | None, calibrated: bool) -> np.ndarray:
     leaves = [_leaf(inputs, i, dev, precision, traffic, unit, lowering, calibrated)
-              for i in range(len(_parts(inputs.kind)))]
+              for i in range(len(parts_of(inputs.kind)))]
 
     def total(key: str) -> Any:
         acc = leaves[0][key]
@@ -99,7 +99,7 @@ def _device_quantity(quantity: str, inputs: _Inputs, dev: "Device", precision: s
     time = total("time")
     with np.errstate(divide="ignore", invalid="ignore"):
         if quantity == "attainable":
-            return _to_float(total("flops")) / time
+            return to_float(total("flops")) / time
         if quantity == "per_second":
             return 1.0 / time
     raise AssertionError(quantity)  # pragma: no cover

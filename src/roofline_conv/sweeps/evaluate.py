@@ -7,9 +7,9 @@ from typing import Any
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, parse_lowering, parse_precision, parse_traffic
 from ..devices import Device, resolve_device
-from .device import _device_quantity
-from .inputs import _eval, _Inputs, _to_float
-from .quantities import DEVICE_QUANTITIES, QUANTITIES, _check_kind
+from .device import device_quantity
+from .inputs import evaluate_count, Inputs, to_float
+from .quantities import DEVICE_QUANTITIES, QUANTITIES, check_kind
 
 # ---------------------------------------------------------------------------------------------
 # The public function
@@ -62,7 +62,7 @@ def sweep(
     precision = parse_precision(precision)
     traffic = parse_traffic(traffic, "traffic")
     lowering = parse_lowering(lowering)
-    _check_kind(kind)
+    check_kind(kind)
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity={quantity!r} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
     dev = None
@@ -71,17 +71,17 @@ def sweep(
             raise ValueError(f"quantity={quantity!r} needs device= (a Device or a catalog id)")
         dev = resolve_device(device)
 
-    inputs = _Inputs(kind, batch=batch, in_channels=in_channels, out_channels=out_channels,
+    inputs = Inputs(kind, batch=batch, in_channels=in_channels, out_channels=out_channels,
                      kernel_size=kernel_size, input_size=input_size, stride=stride, padding=padding,
                      dilation=dilation, groups=groups, bias=bias, depth_multiplier=depth_multiplier)
 
     if dev is not None:
-        return inputs.full(_device_quantity(quantity, inputs, dev, precision, traffic, unit, lowering, calibrated))
+        return inputs.full(device_quantity(quantity, inputs, dev, precision, traffic, unit, lowering, calibrated))
     if quantity == "output_size":
-        return (inputs.full(_eval(inputs, "output_height", traffic, precision)),
-                inputs.full(_eval(inputs, "output_width", traffic, precision)))
+        return (inputs.full(evaluate_count(inputs, "output_height", traffic, precision)),
+                inputs.full(evaluate_count(inputs, "output_width", traffic, precision)))
     if quantity == "intensity":  # Layer.intensity: flops / traffic
-        flops = _eval(inputs, "flops", traffic, precision)
-        nbytes = _eval(inputs, "traffic", traffic, precision)
-        return inputs.full(_to_float(flops) / _to_float(nbytes))
-    return inputs.full(_eval(inputs, quantity, traffic, precision))
+        flops = evaluate_count(inputs, "flops", traffic, precision)
+        nbytes = evaluate_count(inputs, "traffic", traffic, precision)
+        return inputs.full(to_float(flops) / to_float(nbytes))
+    return inputs.full(evaluate_count(inputs, quantity, traffic, precision))

@@ -12,8 +12,8 @@ import numpy as np
 from ..layers.dims import LayerError, dilated_extent, divides, kernel_fits
 from ..layers.formulas import B, C_in, C_out, D_h, D_w, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
-from .compiled import _compiled
-from .symbolic import _CPG, _I2C, _IDENTITY, _MULT, SWEEP_ARGS, _im2col_flag_symbolic, _mapped, _parts
+from .compiled import compiled_function
+from .symbolic import CPG, IM2COL_FLAGS, IM2COL_IDENTITY, MULT, SWEEP_ARGS, im2col_flag, mapped, parts_of
 
 # ---------------------------------------------------------------------------------------------
 _INT64_SAFE = 2.0**62
@@ -87,7 +87,7 @@ def _check(bad: Any, shape: tuple[int, ...], rule: str, **values: Any) -> None:
         _fail(rule, bad, shape, values)
 
 
-class _Inputs:
+class Inputs:
     """Validated, broadcast-compatible int arrays of the generic arguments of one sweep."""
 
     def __init__(self, kind: str, *, batch: Any, in_channels: Any, out_channels: Any, kernel_size: Any,
@@ -195,7 +195,7 @@ class _Inputs:
             g = cin
         cpg = cin // g if kind in ("conv", "pointwise") else cin
         values = {B: b, C_in: cin, C_out: cout, G: g, H: h, W: w, K_h: kh, K_w: kw, S_h: sh, S_w: sw,
-                  P_h: ph, P_w: pw, D_h: dh, D_w: dw, BIAS: bias_arr, _CPG: cpg, _MULT: mult}
+                  P_h: ph, P_w: pw, D_h: dh, D_w: dw, BIAS: bias_arr, CPG: cpg, MULT: mult}
         # 63-bit guard: every term of every count is a product of factors bounded by these maxima
         bound = 64.0
         for arr in (b, cin, mult, cout, kh, kw, h + ph, w + pw):
@@ -204,14 +204,14 @@ class _Inputs:
         if self.exact_object:  # exact Python ints (slow, but never wrong)
             values = {s: np.asarray(v).astype(object) for s, v in values.items()}
         self.values = values
-        for i, part in enumerate(_parts(kind)):
-            flag = _im2col_flag_symbolic(part, i)
+        for i, part in enumerate(parts_of(kind)):
+            flag = im2col_flag(part, i)
             if flag != 0:
                 identity = np.ones((), bool)
-                for s, v in _IDENTITY.items():
-                    identity = identity & (np.asarray(values[s]) == v) if _mapped(part, s) == s else identity
-                values[_I2C[i]] = (~identity).astype(np.int64)
-        for s in _I2C:
+                for s, v in IM2COL_IDENTITY.items():
+                    identity = identity & (np.asarray(values[s]) == v) if mapped(part, s) == s else identity
+                values[IM2COL_FLAGS[i]] = (~identity).astype(np.int64)
+        for s in IM2COL_FLAGS:
             values.setdefault(s, np.zeros((), np.int64))
         self.args = tuple(values[s] for s in SWEEP_ARGS)
 
@@ -223,9 +223,9 @@ class _Inputs:
         return arr
 
 
-def _eval(inputs: _Inputs, quantity: str, traffic: str, precision: str, part: int | None = None) -> np.ndarray:
-    return np.asarray(_compiled(inputs.kind, quantity, traffic, precision, part)(*inputs.args))
+def evaluate_count(inputs: Inputs, quantity: str, traffic: str, precision: str, part: int | None = None) -> np.ndarray:
+    return np.asarray(compiled_function(inputs.kind, quantity, traffic, precision, part)(*inputs.args))
 
 
-def _to_float(arr: np.ndarray) -> np.ndarray:
+def to_float(arr: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)

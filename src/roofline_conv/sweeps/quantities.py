@@ -40,7 +40,7 @@ DEVICE_QUANTITIES: dict[str, str] = {
 QUANTITIES: tuple[str, ...] = (*COUNT_QUANTITIES, *DEVICE_QUANTITIES)
 
 
-def _check_kind(kind: str) -> str:
+def check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} must be one of {', '.join(KINDS)}")
     return kind

@@ -1,7 +1,7 @@
 """The sympy expressions a sweep compiles: each count of a layer kind over the sweep symbols.
 
 The parts of each kind come from the layer classes' own constructors, built on symbols
-(``_parts``); their counts are composed into params, FLOPs and traffic by
+(``parts_of``); their counts are composed into params, FLOPs and traffic by
 :class:`~roofline_conv.layers.base.Layer` itself (``_SymbolicComposite`` only adds, per part, a
 0/1 symbol saying whether the part's column matrix is materialised, which a sweep knows per
 configuration), and a composite's per-part traffic by the layers' ``chain_shares``.
@@ -22,21 +22,21 @@ from ..layers.conv import Conv2d, Depthwise, Pointwise
 from ..layers.depsep import DepSep, chain_shares
 from ..layers.formulas import ARGS, B, C_in, C_out, D_h, D_w, FORMULAS, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
-from .quantities import COUNT_QUANTITIES, _check_kind
+from .quantities import COUNT_QUANTITIES, check_kind
 
 # ---------------------------------------------------------------------------------------------
 # Symbols: the generic ARGS, plus what a sweep adds
 # ---------------------------------------------------------------------------------------------
-_CPG = sp.Symbol("C_per_group", integer=True, positive=True)
+CPG = sp.Symbol("C_per_group", integer=True, positive=True)
 """in_channels / groups, supplied as an exact integer so that no division is left to print."""
-_MULT = sp.Symbol("depth_multiplier", integer=True, positive=True)
-_I2C = (sp.Symbol("im2col_0", integer=True, nonnegative=True), sp.Symbol("im2col_1", integer=True, nonnegative=True))
+MULT = sp.Symbol("depth_multiplier", integer=True, positive=True)
+IM2COL_FLAGS = (sp.Symbol("im2col_0", integer=True, nonnegative=True), sp.Symbol("im2col_1", integer=True, nonnegative=True))
 """Per part: 1 where the part's column matrix must be materialised (``Conv2d.needs_im2col``), else 0."""
 
-SWEEP_ARGS: tuple[sp.Symbol, ...] = (*ARGS, _CPG, _MULT, *_I2C)
+SWEEP_ARGS: tuple[sp.Symbol, ...] = (*ARGS, CPG, MULT, *IM2COL_FLAGS)
 """Argument order of every compiled sweep function."""
 
-_IDENTITY = {K_h: 1, K_w: 1, S_h: 1, S_w: 1, P_h: 0, P_w: 0}
+IM2COL_IDENTITY = {K_h: 1, K_w: 1, S_h: 1, S_w: 1, P_h: 0, P_w: 0}
 """Values of a part's (kernel, stride, padding) for which ``Conv2d.needs_im2col`` is False."""
 
 _PADDING = ((P_h, 0), (P_w, 0))
@@ -44,28 +44,28 @@ _PADDING = ((P_h, 0), (P_w, 0))
 
 
 @functools.cache
-def _parts(kind: str) -> tuple[Mapping[sp.Symbol, sp.Expr], ...]:
+def parts_of(kind: str) -> tuple[Mapping[sp.Symbol, sp.Expr], ...]:
     """The generic-argument substitution of each part of ``kind``, in sweep symbols: the layer
     class's own constructor (``Conv2d``, ``Pointwise``, ``Depthwise``, ``DepSep``) run on symbols,
     each convolution part's argument tuple read back. ``C_in`` of a grouped conv is written as
     ``C_per_group x G`` so that no division is left in any formula; the bias stays a symbol."""
-    _check_kind(kind)
+    check_kind(kind)
     size, stride, dilation = (K_h, K_w), (S_h, S_w), (D_h, D_w)
     layer: Any
     if kind == "conv":
-        layer = Conv2d(_CPG * G, C_out, size, (H, W), stride, _PADDING, dilation, groups=G, batch=B)
+        layer = Conv2d(CPG * G, C_out, size, (H, W), stride, _PADDING, dilation, groups=G, batch=B)
     elif kind == "pointwise":
-        layer = Pointwise(_CPG * G, C_out, (H, W), stride, groups=G, batch=B)
+        layer = Pointwise(CPG * G, C_out, (H, W), stride, groups=G, batch=B)
     elif kind == "depthwise":
-        layer = Depthwise(C_in, size, (H, W), stride, _PADDING, dilation, batch=B, multiplier=_MULT)
+        layer = Depthwise(C_in, size, (H, W), stride, _PADDING, dilation, batch=B, multiplier=MULT)
     else:
-        layer = DepSep(C_in, C_out, size, (H, W), stride, _PADDING, dilation, batch=B, depth_multiplier=_MULT)
+        layer = DepSep(C_in, C_out, size, (H, W), stride, _PADDING, dilation, batch=B, depth_multiplier=MULT)
     convs = layer.parts if isinstance(layer, DepSep) else (layer,)
     return tuple(MappingProxyType({a: sp.sympify(v) for a, v in zip(ARGS, (*conv._args[:-1], BIAS)) if a != v})
                  for conv in convs)
 
 
-def _mapped(part: Mapping[sp.Symbol, sp.Expr], symbol: sp.Symbol) -> sp.Expr:
+def mapped(part: Mapping[sp.Symbol, sp.Expr], symbol: sp.Symbol) -> sp.Expr:
     return sp.sympify(part.get(symbol, symbol))
 
 
@@ -73,11 +73,11 @@ def _formula(name: str, part: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
     return FORMULAS[name].xreplace(part)
 
 
-def _im2col_flag_symbolic(part: Mapping[sp.Symbol, sp.Expr], index: int) -> sp.Expr:
+def im2col_flag(part: Mapping[sp.Symbol, sp.Expr], index: int) -> sp.Expr:
     """0 when the part is statically 1x1 / stride 1 / unpadded, else its flag symbol."""
-    if all(_mapped(part, s) == v for s, v in _IDENTITY.items()):
+    if all(mapped(part, s) == v for s, v in IM2COL_IDENTITY.items()):
         return sp.Integer(0)
-    return _I2C[index]
+    return IM2COL_FLAGS[index]
 
 
 class _SymbolicComposite(Layer):
@@ -125,7 +125,7 @@ class _SymbolicComposite(Layer):
 
     @property
     def im2col_elements(self) -> sp.Expr:
-        return sp.Add(*(_im2col_flag_symbolic(p, i) * _formula("im2col_elements", p)
+        return sp.Add(*(im2col_flag(p, i) * _formula("im2col_elements", p)
                         for p, i in zip(self._parts, self._indices)))
 
     @property
@@ -136,11 +136,11 @@ class _SymbolicComposite(Layer):
 # ---------------------------------------------------------------------------------------------
 # Expressions and their compilation
 # ---------------------------------------------------------------------------------------------
-def _count_expr(kind: str, quantity: str, traffic: str, precision: str, part: int | None = None) -> sp.Expr:
+def count_expr(kind: str, quantity: str, traffic: str, precision: str, part: int | None = None) -> sp.Expr:
     """The sympy expression (over ``SWEEP_ARGS``) of count ``quantity`` for ``kind`` (or one part
     of it). ``part_traffic_elements`` is what ``roofline._leaf`` charges a part: under
     ``compulsory`` a DepSep's depthwise part skips its output and the pointwise part its input."""
-    parts = _parts(kind)
+    parts = parts_of(kind)
     if part is not None:
         layer = _SymbolicComposite((parts[part],), (part,))
     else:
@@ -151,7 +151,7 @@ def _count_expr(kind: str, quantity: str, traffic: str, precision: str, part: in
         return _formula(quantity, parts[part or 0])
     if quantity in ("in_channels", "groups", "kernel_h", "kernel_w"):
         sym = {"in_channels": C_in, "groups": G, "kernel_h": K_h, "kernel_w": K_w}[quantity]
-        return _mapped(parts[part or 0], sym)
+        return mapped(parts[part or 0], sym)
     if quantity == "traffic_elements":
         return sp.sympify(layer.traffic_elements(traffic))
     if quantity == "traffic":
@@ -174,10 +174,10 @@ def expression(quantity: str, kind: str = "conv", traffic: str = DEFAULT_TRAFFIC
     """
     check_traffic_model(traffic, "traffic")
     check_precision(precision)
-    _check_kind(kind)
+    check_kind(kind)
     if quantity == "intensity":
         return expression("flops", kind, traffic, precision) / expression("traffic", kind, traffic, precision)
     if quantity not in COUNT_QUANTITIES or quantity == "output_size":
         raise ValueError(f"quantity={quantity!r} has no single count expression; use one of "
                          f"{', '.join(q for q in COUNT_QUANTITIES if q != 'output_size')}")
-    return _count_expr(kind, quantity, traffic, precision).xreplace({_CPG: C_in / G})
+    return count_expr(kind, quantity, traffic, precision).xreplace({CPG: C_in / G})
