@@ -191,14 +191,15 @@ def parse_lowering(value: object, argument: str = "lowering") -> Lowering | None
     raise ValueError(f"{argument}={value!r} must be one of {', '.join(DEPTHWISE_LOWERINGS)}")
 
 
-def traffic_and_precision(first: object, second: object) -> tuple[TrafficModel, Precision]:
-    """(traffic model, precision) from two arguments given in either order: the vocabularies are
-    disjoint, so ``("compulsory", "fp16")`` and ``("fp16", "compulsory")`` mean the same. The
-    package's order is (model, precision), as in ``Layer.traffic``; presentation methods that
-    took (precision, model) keep accepting it."""
-    if isinstance(first, str) and first in PRECISIONS and not (isinstance(second, str) and second in PRECISIONS):
-        first, second = second, first
-    return parse_traffic(first, "model"), parse_precision(second)
+def traffic_and_precision(traffic: object, precision: object, traffic_argument: str = "model",
+                          precision_argument: str = "precision") -> tuple[TrafficModel, Precision]:
+    """(traffic model, precision) from the two arguments a call received for them, in whichever
+    order the caller wrote them: the vocabularies share no word, so ``("compulsory", "fp16")``
+    and ``("fp16", "compulsory")`` mean the same. Every function that takes both parses them
+    here, so one rule holds everywhere; errors name the caller's arguments."""
+    if isinstance(traffic, str) and traffic in PRECISIONS and not (isinstance(precision, str) and precision in PRECISIONS):
+        traffic, precision = precision, traffic
+    return parse_traffic(traffic, traffic_argument), parse_precision(precision, precision_argument)
 
 
 def check_precision(precision: object, argument: str = "precision") -> Precision:

@@ -31,6 +31,24 @@ def test_layers_are_immutable_hashable_and_repr():
     assert "ops" not in [row[0] for row in Depthwise(8, 3, 16).table()]  # conv tables unchanged
 
 
+def test_traffic_model_and_precision_in_either_order_everywhere():
+    """One rule for every function that takes both: the two words may come in either order."""
+    from roofline_conv import DepSep, V100, project, zoo
+    from roofline_conv.sweeps import sweep
+
+    sep = DepSep(128, 128, 3, 224, padding=1)
+    assert sep.traffic("fp16", "unfused") == sep.traffic("unfused", "fp16") == 51_415_296
+    assert project(sep, V100, "compulsory", "fp16").time == project(sep, V100, "fp16", "compulsory").time
+    assert sweep("traffic", None, "im2col", "fp32", in_channels=[8, 16], out_channels=8, kernel_size=3,
+                 input_size=8).tolist() == sweep("traffic", None, "fp32", "im2col", in_channels=[8, 16], out_channels=8,
+                                                  kernel_size=3, input_size=8).tolist()
+    net = zoo.get("cifar_cnn")
+    assert net.traffic("bf16", "unfused") == net.traffic("unfused", "bf16")
+    assert net.rows("unfused", "fp32") == net.rows("fp32", "unfused")
+    with pytest.raises(ValueError, match="traffic='fp32' is not a known traffic model"):
+        project(sep, V100, "fp16", "fp32")
+
+
 def test_table_and_describe_take_model_then_precision_in_either_order():
     from roofline_conv import DepSep
     from roofline_conv.conventions import traffic_and_precision

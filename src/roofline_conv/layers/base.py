@@ -23,7 +23,6 @@ from ..conventions import (
     DEFAULT_PRECISION,
     DEFAULT_TRAFFIC,
     FLOPS_PER_MAC,
-    bytes_per_element,
     check_traffic_model,
     traffic_and_precision,
 )
@@ -126,7 +125,8 @@ class Layer(ABC):
 
     def traffic(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Count:
         """Bytes moved to/from main memory under ``model`` at ``precision`` (default fp16, compulsory)."""
-        return self.traffic_elements(model) * bytes_per_element(precision)
+        model, precision = traffic_and_precision(model, precision)
+        return self.traffic_elements(model) * precision.bytes
 
     def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Ratio:
         """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``. A layer that

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
-from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
+from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_traffic_model, traffic_and_precision
 from ..layers.base import Layer
 from ..devices import Device
 from ..roofline import Projection, project
@@ -211,7 +211,8 @@ class Network(Layer):
     def traffic(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION,
                 fuse: bool | None = None) -> int:
         """Bytes moved under ``model`` at ``precision``, fused or not (default: the network's)."""
-        return self.traffic_elements(model, fuse) * bytes_per_element(precision)
+        model, precision = traffic_and_precision(model, precision)
+        return self.traffic_elements(model, fuse) * precision.bytes
 
     def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION,
                   fuse: bool | None = None) -> float:

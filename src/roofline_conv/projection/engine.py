@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
-from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, parse_precision, parse_traffic
+from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, traffic_and_precision
 from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine
@@ -52,8 +52,8 @@ class _Settings:
 def settings(dev: Any, precision: object, traffic: object, unit: Any = None, lowering: object = None,
              calibrated: bool = True) -> _Settings:
     """Parse one call's arguments once (ValueErrors name the argument)."""
-    return _Settings(dev, parse_precision(precision), parse_traffic(traffic, "traffic"), unit,
-                     parse_lowering(lowering), calibrated)
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
+    return _Settings(dev, precision, traffic, unit, parse_lowering(lowering), calibrated)
 
 
 def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic: object = TrafficModel.COMPULSORY,

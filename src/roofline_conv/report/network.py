@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
-from ..conventions import Bound, DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element, check_precision
+from ..conventions import (Bound, DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element,
+                           traffic_and_precision)
 from ..projection.result import Projection, bound_summary
 from .table import Table, shape_str
 
@@ -71,8 +72,8 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
          **project_kwargs: Any) -> list[dict[str, Any]]:
     """One dict per node (name, kind, output shape, params, MACs, FLOP, bytes, intensity,
     fused-into; with a device also unit, bound, time in seconds and share of the total time)."""
-    check_precision(precision)
-    bpe = bytes_per_element(precision)
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
+    bpe = precision.bytes
     elements = net.node_traffic_elements(traffic, fuse)
     fused = net.fused_into(fuse)
     proj = None if device is None else net.project(device, precision, traffic, fuse, **project_kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, parse_lowering, parse_precision, parse_traffic
+from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, parse_lowering, traffic_and_precision
 from ..devices import Device, resolve_device
 from .device import device_quantity
 from .inputs import evaluate_count, Inputs, to_float
@@ -59,8 +59,7 @@ def sweep(
     configurations raise a ``ValueError`` (a ``LayerError``) naming the rule, how many
     configurations break it and the first one, before anything is computed.
     """
-    precision = parse_precision(precision)
-    traffic = parse_traffic(traffic, "traffic")
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
     lowering = parse_lowering(lowering)
     check_kind(kind)
     if quantity not in QUANTITIES:
