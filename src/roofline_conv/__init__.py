@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, MB, PRECISIONS, TRAFFIC_MODELS
+from .conventions import FLOPS_PER_MAC, MB, PRECISIONS, TRAFFIC_MODELS
 from .layers import (
     Add,
     AvgPool2d,
@@ -58,6 +58,7 @@ _LAZY_MODULE_ATTRS = {
     "plot": "roofline_conv.plot",
     "plot_roofline": "roofline_conv.plot",
     "plot_sweep": "roofline_conv.plot",
+    "BYTES_PER_ELEMENT": "roofline_conv.conventions",
     "plot_predicted_vs_measured": "roofline_conv.plot",
 }
 _LAZY_MODULES = {"devices", "network", "zoo", "training", "plot"}

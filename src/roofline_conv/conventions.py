@@ -21,11 +21,10 @@ inside the package the values travel typed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
-from .datafiles import LazyTable, load_packaged
+from .datafiles import load_packaged
 
 FLOPS_PER_MAC = 2
 """One multiply-add counts as two floating-point operations."""
@@ -146,10 +145,27 @@ def _tables() -> Any:
 PRECISIONS: tuple[str, ...] = tuple(p.value for p in Precision)
 TRAFFIC_MODELS: tuple[str, ...] = tuple(t.value for t in TrafficModel)
 
-BYTES_PER_ELEMENT: Mapping[str, int] = LazyTable(lambda: {k: v.bytes for k, v in _tables().precision.items()})
-"""Bytes per element of each precision (data/conventions.toml)."""
-TRAFFIC_DESCRIPTIONS: Mapping[str, str] = LazyTable(lambda: {k: v.description for k, v in _tables().traffic.items()})
-"""One line per traffic model (data/conventions.toml)."""
+@functools.cache
+def bytes_per_element_table() -> dict[str, int]:
+    """``BYTES_PER_ELEMENT``: bytes per element of each precision (data/conventions.toml)."""
+    return {k: v.bytes for k, v in _tables().precision.items()}
+
+
+@functools.cache
+def traffic_descriptions() -> dict[str, str]:
+    """``TRAFFIC_DESCRIPTIONS``: one line per traffic model (data/conventions.toml)."""
+    return {k: v.description for k, v in _tables().traffic.items()}
+
+
+_TABLES = {"BYTES_PER_ELEMENT": bytes_per_element_table, "TRAFFIC_DESCRIPTIONS": traffic_descriptions}
+
+
+def __getattr__(name: str) -> Any:
+    """``BYTES_PER_ELEMENT`` and ``TRAFFIC_DESCRIPTIONS``: plain dicts read from
+    data/conventions.toml on first access (PEP 562), never at import."""
+    if name in _TABLES:
+        return _TABLES[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_PRECISION = Precision.FP16
 """The seed study's precision for its analytic tables and V100/TPU measurements."""
@@ -192,14 +208,26 @@ def parse_lowering(value: object, argument: str = "lowering") -> Lowering | None
 
 
 def traffic_and_precision(traffic: object, precision: object, traffic_argument: str = "model",
-                          precision_argument: str = "precision") -> tuple[TrafficModel, Precision]:
+                          precision_argument: str = "precision",
+                          precision_first: bool = False) -> tuple[TrafficModel, Precision]:
     """(traffic model, precision) from the two arguments a call received for them, in whichever
     order the caller wrote them: the vocabularies share no word, so ``("compulsory", "fp16")``
     and ``("fp16", "compulsory")`` mean the same. Every function that takes both parses them
-    here, so one rule holds everywhere; errors name the caller's arguments."""
-    if isinstance(traffic, str) and traffic in PRECISIONS and not (isinstance(precision, str) and precision in PRECISIONS):
+    here, so one rule holds everywhere; errors name the caller's arguments. ``None`` stands for
+    the default (compulsory, fp16), so a lone precision in the first place (``describe("fp32")``)
+    is read as the precision. ``precision_first``: when both are bad, name the precision (the
+    functions whose signature puts it first) rather than the traffic model."""
+    traffic_is_precision = isinstance(traffic, str) and traffic in PRECISIONS
+    precision_is_precision = isinstance(precision, str) and precision in PRECISIONS
+    if traffic_is_precision and not precision_is_precision:
         traffic, precision = precision, traffic
-    return parse_traffic(traffic, traffic_argument), parse_precision(precision, precision_argument)
+    traffic = DEFAULT_TRAFFIC if traffic is None else traffic
+    precision = DEFAULT_PRECISION if precision is None else precision
+    if precision_first:
+        p = parse_precision(precision, precision_argument)
+        return parse_traffic(traffic, traffic_argument), p
+    t = parse_traffic(traffic, traffic_argument)
+    return t, parse_precision(precision, precision_argument)
 
 
 def check_precision(precision: object, argument: str = "precision") -> Precision:

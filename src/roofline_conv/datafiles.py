@@ -14,7 +14,7 @@ the field and the rule for every problem found (never a raw pydantic or TOML err
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -143,23 +143,3 @@ def load_packaged(name: str, model: type[M]) -> M:
     text = resources.files("roofline_conv").joinpath("data", name).read_text(encoding="utf-8")
     return load_text(text, model, f"roofline_conv/data/{name}")
 
-
-class LazyTable(Mapping[str, Any]):
-    """A read-only mapping whose content ``read()`` gives on first use: a module-level table
-    (``BYTES_PER_ELEMENT``, ``OPS_PER_ELEMENT``) that is filled from its data file when it is
-    first looked up, never at import."""
-
-    def __init__(self, read: Callable[[], Mapping[str, Any]]) -> None:
-        self._read = read
-
-    def __getitem__(self, key: str) -> Any:
-        return self._read()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __repr__(self) -> str:
-        return repr(dict(self._read()))

@@ -92,5 +92,3 @@ def project_ops(
     exactly as a layer of that kind would be."""
     return project_ops_on(ops, resolve_device(device), precision, traffic, unit, lowering, calibrated, name, batch)
 
-
-_bound_summary = bound_summary  # the name the network tables used before it was public

@@ -56,6 +56,9 @@ def test_table_and_describe_take_model_then_precision_in_either_order():
     sep = DepSep(128, 128, 3, 224, padding=1)
     assert sep.table("unfused", "fp32") == sep.table("fp32", "unfused") == sep.table(precision="fp32", model="unfused")
     assert sep.describe("im2col", "bf16") == sep.describe("bf16", "im2col")
+    # a lone precision is the precision (the earlier table(precision, model) order, one argument)
+    assert sep.describe("fp32") == sep.describe("compulsory", "fp32") == sep.describe(precision="fp32")
+    assert sep.table("unfused") == sep.table("unfused", "fp16") and sep.traffic("fp32") == sep.traffic("compulsory", "fp32")
     assert traffic_and_precision("fp16", "compulsory") == ("compulsory", "fp16")
     with pytest.raises(ValueError, match="model='fp16'"):
         traffic_and_precision("fp16", "fp32")

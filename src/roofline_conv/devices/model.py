@@ -23,6 +23,9 @@ from .errors import DeviceFileError, from_validation_error
 from .figures import (
     KEBAB,
     OP_KINDS,
+    PROVENANCES,
+    PrecisionKey,
+    Provenance,
     OpKind,
     PositiveFigure,
     ComputeUnit,
@@ -384,3 +387,8 @@ def dumps(devices: Device | Iterable[Device]) -> str:
         data = device.model_dump(mode="python", exclude_none=True, exclude={"source_file"})
         entries.append({k: v for k, v in data.items() if v != {}})  # e.g. no fitted efficiencies
     return device_tables(entries)
+
+
+__all__ = ["Device", "loads", "load_file", "dumps",
+           # defined in .figures; importable from here as before the split
+           "PROVENANCES", "Provenance", "PrecisionKey"]

@@ -6,7 +6,6 @@ from .depsep import DepSep
 from .dims import LayerError
 from .elementwise import (
     ACTIVATIONS,
-    OPS_PER_ELEMENT,
     Activation,
     Add,
     BatchNorm2d,
@@ -19,6 +18,7 @@ from .elementwise import (
     Sigmoid,
     SiLU,
 )
+from .elementwise import ops_per_element
 from .linear import Linear
 from .pool import AvgPool2d, GlobalAvgPool, MaxPool2d
 from .se import SqueezeExcitation
@@ -29,3 +29,10 @@ __all__ = [
     "Activation", "ReLU", "ReLU6", "Sigmoid", "SiLU", "HardSigmoid", "HardSwish", "ACTIVATIONS",
     "OPS_PER_ELEMENT", "Add", "Scale", "Flatten", "SqueezeExcitation",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``OPS_PER_ELEMENT`` (a dict from data/ops.toml), read on first access, not at import."""
+    if name == "OPS_PER_ELEMENT":
+        return ops_per_element()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,6 @@ import sympy as sp
 
 from ..report.numbers import plain
 from ..conventions import (
-    DEFAULT_PRECISION,
     DEFAULT_TRAFFIC,
     FLOPS_PER_MAC,
     check_traffic_model,
@@ -123,12 +122,12 @@ class Layer(ABC):
             total += 2 * self.im2col_elements
         return total
 
-    def traffic(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Count:
+    def traffic(self, model: str | None = None, precision: str | None = None) -> Count:
         """Bytes moved to/from main memory under ``model`` at ``precision`` (default fp16, compulsory)."""
         model, precision = traffic_and_precision(model, precision)
         return self.traffic_elements(model) * precision.bytes
 
-    def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> Ratio:
+    def intensity(self, model: str | None = None, precision: str | None = None) -> Ratio:
         """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``. A layer that
         moves no bytes (a view such as Flatten) has intensity 0 when it does no work either, and
         infinity when it computes on data already on chip."""
@@ -140,7 +139,7 @@ class Layer(ABC):
         return flops / traffic
 
     # -- presentation ------------------------------------------------------------------
-    def table(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> list[tuple[str, Any, str]]:
+    def table(self, model: str | None = None, precision: str | None = None) -> list[tuple[str, Any, str]]:
         """Rows of (quantity, value, unit) for this layer under traffic ``model`` at ``precision``
         (the order of :meth:`traffic`; the two may also be given the other way round)."""
         model, precision = traffic_and_precision(model, precision)
@@ -160,7 +159,7 @@ class Layer(ABC):
             (f"intensity ({model})", self.intensity(model, precision), f"FLOP/byte at {precision}"),
         ]
 
-    def describe(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION) -> str:
+    def describe(self, model: str | None = None, precision: str | None = None) -> str:
         """A human-readable table of every quantity with its unit, under traffic ``model`` at
         ``precision`` (either order)."""
         lines = [repr(self)]
@@ -197,3 +196,7 @@ def summed(name: str, doc: str | None = None) -> Any:
 
     get.__name__ = name
     return property(get, doc=doc)
+
+
+format_value = plain
+"""The former name of :func:`roofline_conv.report.numbers.plain`."""

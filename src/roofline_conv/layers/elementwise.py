@@ -13,12 +13,11 @@ Traffic (the base models): parameters + inputs + output. ``Add`` reads its two i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
-from ..datafiles import LazyTable, load_packaged
+from ..datafiles import load_packaged
 from .base import Count, quantity
 from .dims import LayerError, dim, pair
 from .families import ELEMENTWISE, NORM, SCALE
@@ -60,9 +59,12 @@ def ops_per_element() -> dict[str, int]:
     return table
 
 
-OPS_PER_ELEMENT: Mapping[str, int] = LazyTable(ops_per_element)
-"""Operations per output element of every per-element kind (data/ops.toml; documented in
-docs/networks.md)."""
+def __getattr__(name: str) -> Any:
+    """``OPS_PER_ELEMENT``: operations per output element of every per-element kind, a plain dict
+    read from data/ops.toml on first access (PEP 562; documented in docs/networks.md)."""
+    if name == "OPS_PER_ELEMENT":
+        return ops_per_element()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Elementwise(OpLayer):
@@ -78,7 +80,7 @@ class _Elementwise(OpLayer):
     @property
     def _args(self) -> tuple[Any, ...]:
         c, h, w = chw(self.shape)
-        return (self.batch, c, h, w, self.n_inputs, OPS_PER_ELEMENT[self.kind])
+        return (self.batch, c, h, w, self.n_inputs, ops_per_element()[self.kind])
 
     input_elements = quantity("input_elements", "All inputs' elements (``Add``: both operands).")
     output_elements = quantity("output_elements")
@@ -104,7 +106,7 @@ class Activation(_Elementwise):
 
     @property
     def ops_per_element(self) -> int:
-        return OPS_PER_ELEMENT[self.kind]
+        return ops_per_element()[self.kind]
 
 
 class ReLU(Activation):

@@ -30,12 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from .machine import cache_sizes, llc_bytes, openblas_coretype
+from .machine import cache_sizes, cpu_info, llc_bytes, openblas_coretype, theoretical_vector_peak
 from .memory import check_memory
 from .threads import thread_limit
 from .timing import Measurement, compare_interleaved, measure
 
 __all__ = [
+    "cpu_info", "theoretical_vector_peak",  # defined in .machine; importable from here as before
+
     "CacheBandwidthResult",
     "GemmPeakResult",
     "StreamResult",

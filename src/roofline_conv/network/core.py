@@ -14,6 +14,7 @@ from ..training import TrainingStep, step
 from ..report import Table
 from ..report import network as tables
 from . import fusion
+from .fusion import FUSABLE_ACTIVATIONS, FUSION_HEADS
 from .graph import NetworkError, Node, Shape, consumers, shape_str, total
 
 
@@ -208,13 +209,13 @@ class Network(Layer):
         """Elements moved to/from main memory by the whole network (sum of the per-node counts)."""
         return sum(self.node_traffic_elements(model, fuse))
 
-    def traffic(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION,
+    def traffic(self, model: str | None = None, precision: str | None = None,
                 fuse: bool | None = None) -> int:
         """Bytes moved under ``model`` at ``precision``, fused or not (default: the network's)."""
         model, precision = traffic_and_precision(model, precision)
         return self.traffic_elements(model, fuse) * precision.bytes
 
-    def intensity(self, model: str = DEFAULT_TRAFFIC, precision: str = DEFAULT_PRECISION,
+    def intensity(self, model: str | None = None, precision: str | None = None,
                   fuse: bool | None = None) -> float:
         """FLOP / byte of the whole network."""
         return self.flops / self.traffic(model, precision, fuse)
@@ -299,4 +300,5 @@ class Network(Layer):
         return hash((self.input_shape, self.batch, len(self.nodes), self.name))
 
 
-__all__ = ["Network"]
+# importable from here as before the split into graph and fusion
+__all__ = ["Network", "Node", "NetworkError", "Shape", "shape_str", "FUSION_HEADS", "FUSABLE_ACTIVATIONS"]

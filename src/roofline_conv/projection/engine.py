@@ -52,7 +52,7 @@ class _Settings:
 def settings(dev: Any, precision: object, traffic: object, unit: Any = None, lowering: object = None,
              calibrated: bool = True) -> _Settings:
     """Parse one call's arguments once (ValueErrors name the argument)."""
-    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
     return _Settings(dev, precision, traffic, unit, parse_lowering(lowering), calibrated)
 
 

@@ -58,6 +58,14 @@ class Projection:
     bound_by: str = ""
     """What binds a leaf: the unit (compute), the memory level (memory), the conv it is folded into."""
 
+    def __post_init__(self) -> None:
+        """A leaf built by hand (or by an older caller) with only ``bound`` in words gets its
+        ``binding`` and ``bound_by`` read from them, so ``compute_bound`` answers as it did."""
+        if self.binding is None and not self.parts:
+            binding, by = binding_of_words(self.bound)
+            object.__setattr__(self, "binding", binding)
+            object.__setattr__(self, "bound_by", self.bound_by or by)
+
     # -- derived ----------------------------------------------------------------------------
     @property
     def intensity(self) -> Number:
@@ -134,6 +142,18 @@ def bound_words(binding: Bound, by: str) -> str:
     if binding == Bound.NONE:
         return "none (a view: no ops, no bytes)"
     return "symbolic (see compute_time and memory_time)"
+
+
+def binding_of_words(words: str) -> tuple[Bound, str]:
+    """The inverse of :func:`bound_words`, for projections built with ``bound`` only."""
+    for binding in (Bound.COMPUTE, Bound.MEMORY):
+        if words.startswith(f"{binding}"):
+            return binding, words.partition(": ")[2]
+    if words.startswith("folded into "):
+        return Bound.FOLDED, words[len("folded into "):]
+    if words.startswith("none"):
+        return Bound.NONE, ""
+    return Bound.SYMBOLIC, ""
 
 
 def bound_summary(parts: tuple[Projection, ...]) -> str:

@@ -72,7 +72,7 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
          **project_kwargs: Any) -> list[dict[str, Any]]:
     """One dict per node (name, kind, output shape, params, MACs, FLOP, bytes, intensity,
     fused-into; with a device also unit, bound, time in seconds and share of the total time)."""
-    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
     bpe = precision.bytes
     elements = net.node_traffic_elements(traffic, fuse)
     fused = net.fused_into(fuse)

@@ -7,20 +7,18 @@
     [3699376128, 7398752256]
 
 Every count is the **same** sympy expression the scalar layers use (``layers.formulas.FORMULAS``),
-composed into traffic exactly as ``layers.base.Layer`` composes it (the composition is not
-re-written here: a private :class:`~roofline_conv.layers.base.Layer` subclass whose counts are
-sympy expressions runs ``Layer.params``/``flops``/``traffic_elements``/``traffic``), then compiled
-once per (kind, quantity, traffic model, precision) with ``sympy.lambdify(..., modules="numpy")``
-and a printer that keeps integer arithmetic integer (``floor(a/b)`` -> ``a // b``; ``C_in/G`` is
-rewritten as a channels-per-group argument), so counts are exact ``int64`` (or exact Python ints
-in an ``object`` array when a sweep could overflow 63 bits).
+for parts built by the layer classes' own constructors on symbols (:mod:`.symbolic`), composed
+into traffic by ``layers.base.Layer`` itself, then compiled once per (kind, quantity, traffic
+model, precision) with ``sympy.lambdify(..., modules="numpy")`` and a printer that keeps integer
+arithmetic integer (:mod:`.compiled`), so counts are exact ``int64`` (or exact Python ints in an
+``object`` array when a sweep could overflow 63 bits).
 
-Predicted times use :mod:`roofline_conv.roofline`'s own arithmetic (``choose_lowering``,
-``gemm_utilisation``, ``roof_time``, which accept numpy arrays), element by element: the unit for
-each element's op kind (conv / pointwise / depthwise, classified per element as ``Conv2d.kind``
-does), tile padding on matrix units (vectorised ceil), the device's depthwise lowering, efficiency
-ceilings of a calibrated device, compute and per-level memory times and their maximum; a DepSep is
-the sum of its parts, its intermediate charged to neither part under ``compulsory``.
+Predicted times use the one roofline arithmetic of :mod:`roofline_conv.projection` (placement,
+``gemm_utilisation``, ``leaf_times``, which accept numpy arrays), element by element
+(:mod:`.device`): the unit for each element's op kind (classified per element by the rule
+``Conv2d.kind`` uses), tile padding on matrix units, the device's depthwise lowering, efficiency
+ceilings of a calibrated device, compute and per-level memory times and the binding roof; a DepSep
+is the sum of its parts, its intermediate charged to neither part under ``compulsory``.
 """
 
 from . import compiled

@@ -59,7 +59,7 @@ def sweep(
     configurations raise a ``ValueError`` (a ``LayerError``) naming the rule, how many
     configurations break it and the first one, before anything is computed.
     """
-    traffic, precision = traffic_and_precision(traffic, precision, "traffic")
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
     lowering = parse_lowering(lowering)
     check_kind(kind)
     if quantity not in QUANTITIES:

@@ -138,7 +138,7 @@ class _SymbolicComposite(Layer):
 # ---------------------------------------------------------------------------------------------
 def count_expr(kind: str, quantity: str, traffic: str, precision: str, part: int | None = None) -> sp.Expr:
     """The sympy expression (over ``SWEEP_ARGS``) of count ``quantity`` for ``kind`` (or one part
-    of it). ``part_traffic_elements`` is what ``roofline._leaf`` charges a part: under
+    of it). ``part_traffic_elements`` is what ``project()`` charges a part: under
     ``compulsory`` a DepSep's depthwise part skips its output and the pointwise part its input."""
     parts = parts_of(kind)
     if part is not None:

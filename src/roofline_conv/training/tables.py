@@ -4,9 +4,7 @@ per parameter. The file is read and validated once, on first use."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
-from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,9 +63,9 @@ def saves_output() -> frozenset[str]:
 
 
 @cache
-def optimizers() -> Mapping[str, tuple[int, int]]:
-    """Optimizer -> (ops, elements moved) per parameter (read-only: one copy is shared)."""
-    return MappingProxyType({name: (cost.ops, cost.elements) for name, cost in training_file().optimizers.items()})
+def optimizers() -> dict[str, tuple[int, int]]:
+    """Optimizer -> (ops, elements moved) per parameter: one dict, read from the file once."""
+    return {name: (cost.ops, cost.elements) for name, cost in training_file().optimizers.items()}
 
 
 __all__ = ["GEMM_KINDS", "OptimizerCost", "TrainingFile", "training_file", "saves_input", "saves_output", "optimizers"]

@@ -14,9 +14,7 @@ attributes computed on first access (PEP 562), so importing the zoo reads no fil
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
-from types import MappingProxyType
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -96,11 +94,11 @@ def _figures(fig: Figures, placeholders: dict[str, str]) -> dict[str, Any]:
 
 
 @cache
-def published() -> Mapping[str, dict[str, Any]]:
-    """Model -> its published figures and source (read-only at the top level; shared)."""
+def published() -> dict[str, dict[str, Any]]:
+    """Model -> its published figures and source: one dict, read from the file once."""
     file = published_file()
     placeholders = {**file.sources.model_dump(), "study_cifar_params": ", ".join(study_file().cifar.params_printed)}
-    return MappingProxyType({name: _figures(fig, placeholders) for name, fig in file.models.items()})
+    return {name: _figures(fig, placeholders) for name, fig in file.models.items()}
 
 
 def __getattr__(name: str) -> Any:

@@ -17,6 +17,7 @@ Modules: :mod:`.geometry` (shapes, validation), :mod:`.workspace` (scratch buffe
 
 from __future__ import annotations
 
+from ..machine import l2_cache_bytes  # importable from here as before
 from .functions import conv2d, depsep_conv2d, depthwise_conv2d, pointwise_conv2d
 from .geometry import ConvGeometry, conv_geometry
 from .im2col import DEFAULT_BLOCK_BYTES, PARALLEL_MIN_FLOPS
@@ -25,6 +26,7 @@ from .reference import reference_conv2d
 from .workspace import Workspace
 
 __all__ = [
+    "l2_cache_bytes",
     "DEFAULT_BLOCK_BYTES",
     "KINDS",
     "PARALLEL_MIN_FLOPS",
