@@ -62,7 +62,7 @@ def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic
     """``layer`` (a layer, a composite, a network, or an iterable of layers) on the device object
     ``dev``; see :func:`roofline_conv.roofline.project` for the arguments."""
     s = settings(dev, precision, traffic, unit, lowering, calibrated)
-    if isinstance(layer, Graph) and hasattr(layer, "nodes"):
+    if isinstance(layer, Graph):
         return _graph(layer, s, fuse)
     if fuse is not None:
         raise ValueError("fuse= applies to networks only (a Sequential); a single layer has nothing to fuse")
