@@ -14,7 +14,7 @@ from roofline_conv import Conv2d, DepSep, Depthwise, LayerError, Pointwise
         (dict(in_channels=0), "in_channels=0 must be >= 1"),
         (dict(in_channels=-3), "in_channels=-3 must be >= 1"),
         (dict(out_channels=2.5), "out_channels=2.5 must be an integer"),
-        (dict(out_channels=128.0), "out_channels=128.0 must be an int, not a float"),
+        (dict(out_channels=128.0), "out_channels=128.0 must be an integer, not a float"),
         (dict(kernel_size=0), "kernel_size=0 must be >= 1"),
         (dict(kernel_size=(3, 3, 3)), "kernel_size=(3, 3, 3) must be an int or an (h, w) pair"),
         (dict(input_size=(224, -1)), "input_size[1]=-1 must be >= 1"),

@@ -62,7 +62,7 @@ def _is_bool(value: Any) -> bool:
 
 def _range_rule(minimum: Any, maximum: Any, above: Any = None) -> str:
     low = f"> {above}" if above is not None else (f">= {minimum}" if minimum is not None else "")
-    high = f"<= {maximum}" if maximum is not None else ""
+    high = f"<= {maximum:g}" if isinstance(maximum, float) else (f"<= {maximum}" if maximum is not None else "")
     return " and ".join(p for p in (low, high) if p)
 
 
@@ -100,15 +100,17 @@ def number(value: Any, argument: str, *, minimum: float | None = None, maximum: 
         raise error(f"{argument}={shown(value)} must be a finite number (it overflows a float)") from None
     if not math.isfinite(result):
         raise error(f"{argument}={shown(value)} must be a finite number")
-    _check_range(result, argument, minimum, maximum, above, error)
+    _check_range(result, argument, minimum, maximum, above, error, value)
     return result
 
 
 def _check_range(value: Any, argument: str, minimum: Any, maximum: Any, above: Any,
-                 error: type[ValueError]) -> None:
+                 error: type[ValueError], given: Any = None) -> None:
+    """Raise unless ``value`` is in range; the message shows the value as given."""
     if ((minimum is not None and value < minimum) or (maximum is not None and value > maximum)
             or (above is not None and value <= above)):
-        raise error(f"{argument}={shown(value)} must be {_range_rule(minimum, maximum, above)}")
+        raise error(f"{argument}={shown(value if given is None else given)} must be "
+                    f"{_range_rule(minimum, maximum, above)}")
 
 
 def flag(value: Any, argument: str, *, error: type[ValueError] = ValueError) -> bool:

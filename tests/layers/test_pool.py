@@ -48,7 +48,7 @@ def test_pool_output_size_brute_force(n, k, s, p, d):
     (dict(stride=0), "stride=0 must be >= 1"),
     (dict(channels=0), "channels=0 must be >= 1"),
     (dict(padding="full"), "padding='full' must be"),
-    (dict(kernel_size=2.0), "must be an int, not a float"),
+    (dict(kernel_size=2.0), "must be an integer, not a float"),
 ])
 def test_pool_errors(kwargs, needle):
     args = dict(channels=8, kernel_size=3, input_size=16)

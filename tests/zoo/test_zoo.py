@@ -149,10 +149,10 @@ def test_unknown_model(name, needle):
 
 
 @pytest.mark.parametrize("call, needle", [
-    (lambda: zoo.get("mobilenet_v1", alpha=0), "alpha=0 must be a positive number"),
+    (lambda: zoo.get("mobilenet_v1", alpha=0), "alpha=0 must be > 0"),
     (lambda: zoo.get("mobilenet_v1", resolution=100), "resolution=100 must be a multiple of 32"),
     (lambda: zoo.get("resnet50", variant="v2"), "variant='v2' must be 'v1.5'"),
-    (lambda: zoo.get("resnet18", batch=0), "batch=0 must be a positive int"),
+    (lambda: zoo.get("resnet18", batch=0), "batch=0 must be >= 1"),
 ])
 def test_bad_builder_arguments(call, needle):
     with pytest.raises(ValueError) as info:

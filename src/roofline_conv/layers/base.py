@@ -31,6 +31,16 @@ Count = Union[int, sp.Expr]
 Ratio = Union[float, sp.Expr]
 
 
+def intensity_of(flops: Count, traffic: Count) -> Ratio:
+    """FLOP per byte, the one rule: ``flops / traffic``; with no bytes moved, 0 when there is no
+    work either and infinity when the work runs on data already on chip."""
+    if isinstance(flops, sp.Basic) and not flops.is_Number or isinstance(traffic, sp.Basic) and not traffic.is_Number:
+        return sp.simplify(sp.sympify(flops) / traffic)
+    if traffic == 0:
+        return 0.0 if flops == 0 else math.inf
+    return flops / traffic
+
+
 class Layer(ABC):
     """Base of every layer descriptor. Subclasses are immutable."""
 
@@ -131,12 +141,7 @@ class Layer(ABC):
         """Arithmetic intensity in FLOP/byte: ``flops / traffic(model, precision)``. A layer that
         moves no bytes (a view such as Flatten) has intensity 0 when it does no work either, and
         infinity when it computes on data already on chip."""
-        flops, traffic = self.flops, self.traffic(model, precision)
-        if self.is_symbolic:
-            return sp.simplify(sp.sympify(flops) / traffic)
-        if traffic == 0:
-            return 0.0 if flops == 0 else math.inf
-        return flops / traffic
+        return intensity_of(self.flops, self.traffic(model, precision))
 
     # -- presentation ------------------------------------------------------------------
     def table(self, model: str | None = None, precision: str | None = None) -> list[tuple[str, Any, str]]:

@@ -16,6 +16,7 @@ from ..conventions import OpKind
 from .base import Count, Layer, quantity
 from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
 from ..symbols import B, Df, Dk, M, N
+from ..validation import flag
 
 
 OP_KINDS: tuple[OpKind, ...] = (OpKind.CONV, OpKind.POINTWISE, OpKind.DEPTHWISE)
@@ -99,8 +100,7 @@ class Conv2d(Layer):
         set_(self, "stride", pair(stride, "stride"))
         set_(self, "dilation", pair(dilation, "dilation"))
         set_(self, "groups", dim(groups, "groups"))
-        if not isinstance(bias, bool):
-            raise LayerError(f"bias={bias!r} must be True or False")
+        bias = flag(bias, "bias", error=LayerError)
         set_(self, "bias", bias)
         set_(self, "batch", dim(batch, "batch"))
         set_(self, "padding", resolve_padding(padding, self.input_size, self.kernel_size, self.stride, self.dilation))

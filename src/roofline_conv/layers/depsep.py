@@ -43,7 +43,9 @@ class DepSep(Layer):
         depth_multiplier: Any = 1,
     ) -> None:
         set_ = object.__setattr__
+        in_channels = dim(in_channels, "in_channels")  # named as the caller wrote them, before the parts see them
         out = dim(out_channels, "out_channels")
+        depth_multiplier = dim(depth_multiplier, "depth_multiplier")
         dw = Depthwise(in_channels, kernel_size, input_size, stride, padding, dilation, bias, batch, depth_multiplier)
         pw = Pointwise(dw.out_channels, out, dw.output_size, bias=bias, batch=batch)
         set_(self, "depthwise", dw)

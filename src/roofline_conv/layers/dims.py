@@ -11,6 +11,8 @@ from typing import Any, Union
 
 import sympy as sp
 
+from ..validation import integer, shown
+
 Dim = Union[int, sp.Expr]
 """A dimension: an exact int, or a sympy symbol/expression."""
 
@@ -47,37 +49,32 @@ def is_symbolic(value: Any) -> bool:
 
 def dim(value: Any, argument: str, *, minimum: int = 1) -> Dim:
     """One dimension as an int (>= ``minimum``) or a sympy expression."""
-    if isinstance(value, bool):
-        raise LayerError(f"{argument}={value!r} must be an integer, not a bool")
     if isinstance(value, sp.Basic):
         if value.is_Number:
             if not value.is_Integer:
                 raise LayerError(f"{argument}={value} must be an integer")
-            value = int(value)
+            return integer(int(value), argument, minimum=minimum, error=LayerError)
         else:
             if value.is_integer is False or (value.is_real is False):
                 raise LayerError(f"{argument}={value} must be an integer-valued expression")
             if value.is_nonnegative is False or (minimum >= 1 and value.is_positive is False):
                 raise LayerError(f"{argument}={value} must be >= {minimum}")
             return value
-    if isinstance(value, numbers.Integral):
-        value = int(value)
-    elif isinstance(value, numbers.Real):
-        if float(value).is_integer():
-            raise LayerError(f"{argument}={value!r} must be an int, not a float (write {int(value)})")
-        raise LayerError(f"{argument}={value!r} must be an integer")
-    else:
-        raise LayerError(f"{argument}={value!r} must be an int or a sympy expression, not {type(value).__name__}")
-    if value < minimum:
-        raise LayerError(f"{argument}={value} must be >= {minimum}")
-    return value
+    if isinstance(value, numbers.Real) or _is_number_like(value):
+        return integer(value, argument, minimum=minimum, error=LayerError)
+    raise LayerError(f"{argument}={shown(value)} must be an int or a sympy expression, not {type(value).__name__}")
+
+
+def _is_number_like(value: Any) -> bool:
+    """bools and numpy bools: numbers to refuse by name rather than "not a bool_"."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
 def pair(value: Any, argument: str, *, minimum: int = 1) -> tuple[Dim, Dim]:
     """An int/expression or an (h, w) pair, as an (h, w) tuple of dimensions."""
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list)) or (hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1):
         if len(value) != 2:
-            raise LayerError(f"{argument}={tuple(value)!r} must be an int or an (h, w) pair")
+            raise LayerError(f"{argument}={shown(tuple(value))} must be an int or an (h, w) pair")
         return (dim(value[0], f"{argument}[0]", minimum=minimum), dim(value[1], f"{argument}[1]", minimum=minimum))
     d = dim(value, argument, minimum=minimum)
     return (d, d)
@@ -132,7 +129,10 @@ def resolve_padding(
                 half = sp.floor(sp.sympify(total) / 2)
                 sides.append((half, sp.simplify(total - half)))
         return (sides[0], sides[1])
-    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(p, (tuple, list)) for p in padding):
+    if isinstance(padding, (tuple, list)) and len(padding) == 2 and any(isinstance(p, (tuple, list)) for p in padding):
+        if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in padding):
+            raise LayerError(f"padding={shown(padding)} must be an int, an (h, w) pair, ((top, bottom), (left, right)), "
+                             "'same' or 'valid'")
         (t, b), (l, r) = padding
         return (
             (dim(t, "padding[0][0]", minimum=0), dim(b, "padding[0][1]", minimum=0)),
@@ -140,6 +140,24 @@ def resolve_padding(
         )
     ph, pw = pair(padding, "padding", minimum=0)
     return ((ph, ph), (pw, pw))
+
+
+def check_padding(padding: Any, argument: str = "padding") -> Any:
+    """Raise unless ``padding`` has one of the forms :func:`resolve_padding` takes (checked
+    before the input size is known, e.g. by a network builder); returns it unchanged."""
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise LayerError(f"{argument}={padding!r} must be an int, an (h, w) pair, 'same' or 'valid'")
+    elif isinstance(padding, (tuple, list)) and len(padding) == 2 and any(isinstance(p, (tuple, list)) for p in padding):
+        for i, side in enumerate(padding):
+            if not (isinstance(side, (tuple, list)) and len(side) == 2):
+                raise LayerError(f"{argument}={shown(padding)} must be an int, an (h, w) pair, "
+                                 "((top, bottom), (left, right)), 'same' or 'valid'")
+            for j, value in enumerate(side):
+                dim(value, f"{argument}[{i}][{j}]", minimum=0)
+    else:
+        pair(padding, argument, minimum=0)
+    return padding
 
 
 def check_fits(size: tuple[Dim, Dim], kernel: tuple[Dim, Dim], pad: tuple[tuple[Dim, Dim], tuple[Dim, Dim]], dilation: tuple[Dim, Dim]) -> None:

@@ -22,6 +22,7 @@ from .base import Count, quantity
 from .dims import LayerError, dim, pair
 from .families import ELEMENTWISE, NORM, SCALE
 from .oplayer import OpLayer, Shape, chw, shape_arg
+from ..validation import choice, integer
 
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
@@ -152,13 +153,11 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 ACTIVATIONS["swish"] = SiLU
 
 
-def activation(name: str, shape: Any, batch: Any = 1) -> Activation:
-    """An activation layer by name (``"relu"``, ``"relu6"``, ``"silu"``/``"swish"``, ...)."""
-    try:
-        cls = ACTIVATIONS[name.lower()]
-    except (KeyError, AttributeError):
-        raise LayerError(f"activation={name!r} is not known; use one of {', '.join(sorted(ACTIVATIONS))}") from None
-    return cls(shape, batch)
+def activation(name: str, shape: Any, batch: Any = 1, *, argument: str = "activation") -> Activation:
+    """An activation layer by name (``"relu"``, ``"relu6"``, ``"silu"``/``"swish"``, ...);
+    ``argument`` is the name the caller's error message gives it (``"gate"`` in an SE block)."""
+    key = name.lower() if isinstance(name, str) else name
+    return ACTIVATIONS[choice(key, argument, sorted(ACTIVATIONS), error=LayerError)](shape, batch)
 
 
 class Add(_Elementwise):
@@ -168,9 +167,7 @@ class Add(_Elementwise):
     kind = "add"
 
     def __init__(self, shape: Any, batch: Any = 1, inputs: int = 2) -> None:
-        n = dim(inputs, "inputs")
-        if not isinstance(n, int) or n < 2:
-            raise LayerError(f"inputs={inputs!r} must be an int >= 2")
+        n = integer(inputs, "inputs", minimum=2, error=LayerError)
         self._set(n_inputs=n)
         super().__init__(shape, batch)
 

@@ -9,6 +9,7 @@ from .conv import GemmShape
 from .dims import LayerError, dim
 from .families import LINEAR
 from .oplayer import OpLayer, Shape
+from ..validation import flag
 
 
 class Linear(OpLayer):
@@ -27,8 +28,7 @@ class Linear(OpLayer):
     needs_im2col = False
 
     def __init__(self, in_features: Any, out_features: Any, bias: bool = True, batch: Any = 1) -> None:
-        if not isinstance(bias, bool):
-            raise LayerError(f"bias={bias!r} must be True or False")
+        bias = flag(bias, "bias", error=LayerError)
         self._set(
             in_features=dim(in_features, "in_features"),
             out_features=dim(out_features, "out_features"),

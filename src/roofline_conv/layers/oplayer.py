@@ -10,6 +10,7 @@ import sympy as sp
 from .base import Count, Layer
 from .dims import Dim, LayerError, dim, is_symbolic
 from .formulas import Formulas
+from ..validation import shown
 
 Shape = tuple[Dim, ...]
 """A per-sample activation shape: (C, H, W) or (F,) (batch excluded)."""
@@ -17,9 +18,9 @@ Shape = tuple[Dim, ...]
 
 def shape_arg(value: Any, argument: str = "shape") -> Shape:
     """A per-sample shape: an int (features), or a 1- or 3-tuple of dimensions."""
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list)) or getattr(value, "ndim", 0) == 1:
         if len(value) not in (1, 3):
-            raise LayerError(f"{argument}={tuple(value)!r} must be (features,) or (channels, height, width)")
+            raise LayerError(f"{argument}={shown(tuple(value))} must be (features,) or (channels, height, width)")
         return tuple(dim(v, f"{argument}[{i}]") for i, v in enumerate(value))
     return (dim(value, argument),)
 

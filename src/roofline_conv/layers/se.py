@@ -59,7 +59,7 @@ class SqueezeExcitation(Layer):
         set_(self, "fc1", Linear(c, s, bias=True, batch=b))
         set_(self, "act", make_activation(activation, s, b))
         set_(self, "fc2", Linear(s, c, bias=True, batch=b))
-        set_(self, "gate", make_activation(gate, c, b))
+        set_(self, "gate", make_activation(gate, c, b, argument="gate"))
         set_(self, "scale", Scale(c, size, b))
 
     def __setattr__(self, name: str, value: Any) -> None:

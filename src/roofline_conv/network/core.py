@@ -7,11 +7,12 @@ import math
 from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_traffic_model, traffic_and_precision
-from ..layers.base import Layer
+from ..layers.base import Layer, intensity_of
 from ..devices import Device
 from ..roofline import Projection, project
 from ..training import TrainingStep, step
 from ..report import Table
+from ..validation import flag
 from ..report import network as tables
 from . import fusion
 from .fusion import FUSABLE_ACTIVATIONS, FUSION_HEADS
@@ -51,8 +52,7 @@ class Network(Layer):
         self._init(tuple(nodes), tuple(input_shape), batch, name, fuse)
 
     def _init(self, nodes: tuple[Node, ...], input_shape: Shape, batch: int, name: str, fuse: bool) -> None:
-        if not isinstance(fuse, bool):
-            raise NetworkError(f"fuse={fuse!r} must be True or False")
+        fuse = flag(fuse, "fuse", error=NetworkError)
         object.__setattr__(self, "_nodes", nodes)
         object.__setattr__(self, "_input_shape", input_shape)
         object.__setattr__(self, "_batch", batch)
@@ -217,8 +217,8 @@ class Network(Layer):
 
     def intensity(self, model: str | None = None, precision: str | None = None,
                   fuse: bool | None = None) -> float:
-        """FLOP / byte of the whole network."""
-        return self.flops / self.traffic(model, precision, fuse)
+        """FLOP / byte of the whole network (the rule of :func:`~roofline_conv.layers.base.intensity_of`)."""
+        return float(intensity_of(self.flops, self.traffic(model, precision, fuse)))
 
     # -- derived networks -------------------------------------------------------------------------
     def with_batch(self, batch: int) -> "Network":

@@ -11,6 +11,7 @@ another input, a ``linear`` after a 3-D map, a residual whose branches disagree)
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable as _Iterable
 from typing import Any, Callable, Iterable, Sequence
 
 from ..layers.base import Layer
@@ -18,6 +19,8 @@ from ..layers.dims import LayerError
 from ..layers.elementwise import Add
 from .core import Network
 from .graph import GraphBuilder, NetworkError, Node, Shape
+from ..validation import integer, integers, shown
+from ..validation import name as text_name
 
 Maker = Callable[[Shape, int], Layer]
 """Builds the concrete layer of a spec from the input shape (per sample) and the batch."""
@@ -100,7 +103,7 @@ def check_name(name: Any) -> str | None:
     if name is None:
         return None
     if not isinstance(name, str) or not name or "." in name:
-        raise NetworkError(f"name={name!r} must be a non-empty string without dots (dots join nested names)")
+        raise NetworkError(f"name={shown(name)} must be a non-empty string without dots (dots join nested names)")
     return name
 
 
@@ -115,7 +118,7 @@ def as_spec(item: Any, position: int | None = None) -> Spec:
     if isinstance(item, (list, tuple)):
         return _Block(item)
     where = "" if position is None else f"item {position} "
-    raise NetworkError(f"{where}{item!r} is not a layer, a spec such as conv(32, 3) or relu(), or a list of them")
+    raise NetworkError(f"{where}{shown(item)} is not a layer, a spec such as conv(32, 3) or relu(), or a list of them")
 
 
 def _build_items(items: Sequence[Spec], ctx: GraphBuilder, src: int, shape: Shape, prefix: str) -> tuple[int, Shape]:
@@ -137,7 +140,12 @@ class _Block(Spec):
 
     kind = "sequential"
 
-    def __init__(self, items: Iterable[Any], name: str | None = None) -> None:
+    def __init__(self, items: Iterable[Any], name: str | None = None, argument: str = "items") -> None:
+        if isinstance(items, (Spec, Layer)):
+            items = [items]
+        if isinstance(items, (str, bytes)) or not isinstance(items, _Iterable):
+            raise NetworkError(f"{argument}={shown(items)} must be a list of layers or specs such as "
+                               "[conv(32, 3), relu()]")
         self.items = tuple(as_spec(it, i) for i, it in enumerate(items))
         if not self.items:
             raise NetworkError("a Sequential needs at least one layer")
@@ -159,8 +167,8 @@ class Residual(Spec):
     kind = "residual"
 
     def __init__(self, body: Iterable[Any], shortcut: Iterable[Any] | None = None, name: str | None = None) -> None:
-        self.body = _Block(body)
-        self.shortcut = None if shortcut is None else _Block(shortcut)
+        self.body = _Block(body, argument="body")
+        self.shortcut = None if shortcut is None else _Block(shortcut, argument="shortcut")
         self.name = check_name(name)
 
     def _build(self, ctx: GraphBuilder, src: int, shape: Shape, name: str) -> tuple[int, Shape]:
@@ -183,14 +191,13 @@ class Residual(Spec):
 
 
 def _shape_arg(value: Any) -> Shape:
+    """``input_shape``: (C, H, W) or (features,) of positive ints (Python or numpy), batch excluded."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (int(value),)
-    if not isinstance(value, (tuple, list)) or len(value) not in (1, 3):
-        raise NetworkError(f"input_shape={value!r} must be (channels, height, width) or (features,), batch excluded")
-    for d in value:
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
-            raise NetworkError(f"input_shape={tuple(value)!r} must hold positive ints (networks are numeric)")
-    return tuple(int(d) for d in value)
+        value = (value,)
+    if (isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) and getattr(value, "ndim", None) != 1
+            or len(value) not in (1, 3)):
+        raise NetworkError(f"input_shape={shown(value)} must be (channels, height, width) or (features,), batch excluded")
+    return integers(value, "input_shape", length=(1, 3), minimum=1, error=NetworkError)
 
 
 class Sequential(Network):
@@ -214,11 +221,10 @@ class Sequential(Network):
                  fuse: bool = True) -> None:
         block = _Block(items, None)
         object.__setattr__(self, "items", block.items)
-        if name is not None and (not isinstance(name, str) or not name):
-            raise NetworkError(f"name={name!r} must be a non-empty string")
+        if name is not None:
+            name = text_name(name, "name", error=NetworkError)
         object.__setattr__(self, "_block_name", name)
-        if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
-            raise NetworkError(f"batch={batch!r} must be a positive int")
+        batch = integer(batch, "batch", minimum=1, error=NetworkError)
         title = name or "sequential"
         if input_shape is None:
             self._init(None, None, int(batch), title, fuse)  # type: ignore[arg-type]  # unbuilt: no nodes or shape yet

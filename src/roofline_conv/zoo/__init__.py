@@ -66,8 +66,8 @@ def get(name: str, **kwargs: Any) -> Sequential:
     for option in kwargs:
         if option not in accepted:
             raise ValueError(f"{key} has no option {option!r}; its options are: {', '.join(accepted)}")
-    try:
-        frozen = tuple(sorted(kwargs.items()))
+    try:  # the type is part of the key: depsep=1 must not find depsep=True's network (1 == True)
+        frozen = tuple(sorted((k, type(v).__qualname__, v) for k, v in kwargs.items()))
         hash(frozen)
     except TypeError:
         return BUILDERS[key](**kwargs)
@@ -75,8 +75,8 @@ def get(name: str, **kwargs: Any) -> Sequential:
 
 
 @functools.lru_cache(maxsize=64)
-def _cached(key: str, frozen: tuple[tuple[str, Any], ...]) -> Sequential:
-    return BUILDERS[key](**dict(frozen))
+def _cached(key: str, frozen: tuple[tuple[str, str, Any], ...]) -> Sequential:
+    return BUILDERS[key](**{k: v for k, _, v in frozen})
 
 
 def published(name: str) -> dict[str, Any]:

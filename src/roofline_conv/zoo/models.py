@@ -28,14 +28,27 @@ from ..network import (
     silu,
 )
 from ..layers.dims import NetworkError
+from ..validation import flag, integer, integers, number
 
 
-def _check_common(batch: Any, resolution: Any, multiple: int = 32) -> None:
-    for arg, value in (("batch", batch), ("resolution", resolution)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise NetworkError(f"{arg}={value!r} must be a positive int")
+MAX_WIDTH_MULTIPLIER = 16.0
+"""The largest width multiplier (``alpha``, ``width_mult``) a zoo builder takes: past it the
+channel counts stop describing any published network."""
+
+
+def _check_common(batch: Any, resolution: Any, multiple: int = 32, *, num_classes: Any = 1000,
+                  fuse: Any = True) -> tuple[int, int, int, bool]:
+    """The options every zoo builder shares, validated: (batch, resolution, num_classes, fuse)."""
+    batch = integer(batch, "batch", minimum=1, error=NetworkError)
+    resolution = integer(resolution, "resolution", minimum=multiple, error=NetworkError)
     if resolution % multiple:
         raise NetworkError(f"resolution={resolution} must be a multiple of {multiple} (the network's total stride)")
+    num_classes = integer(num_classes, "num_classes", minimum=1, error=NetworkError)
+    return batch, resolution, num_classes, flag(fuse, "fuse", error=NetworkError)
+
+
+def _width(value: Any, argument: str) -> float:
+    return number(value, argument, above=0, maximum=MAX_WIDTH_MULTIPLIER, error=NetworkError)
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
@@ -79,9 +92,8 @@ def mobilenet_v1(alpha: float = 1.0, resolution: int = 224, num_classes: int = 1
     blocks (each depthwise + BN + ReLU, pointwise + BN + ReLU), global average pool, FC.
     ``alpha`` is the width multiplier (channels ``max(int(c x alpha), 8)``, TF-slim's rule, the
     first conv included), ``resolution`` the input size (the paper's rho)."""
-    _check_common(batch, resolution)
-    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or alpha <= 0:
-        raise NetworkError(f"alpha={alpha!r} must be a positive number (the width multiplier)")
+    batch, resolution, num_classes, fuse = _check_common(batch, resolution, num_classes=num_classes, fuse=fuse)
+    alpha = _width(alpha, "alpha")
 
     def width(c: int) -> int:
         return max(int(c * alpha), 8)
@@ -105,7 +117,8 @@ def mobilenet_v2(width_mult: float = 1.0, resolution: int = 224, num_classes: in
     """MobileNetV2 (Sandler et al. 2018), torchvision's layout: a 3x3 stride-2 conv, 17 inverted
     residual blocks (1x1 expand + BN + ReLU6, 3x3 depthwise + BN + ReLU6, 1x1 project + BN; a
     residual Add when stride 1 and channels unchanged), a 1x1 conv to 1280, pool, FC."""
-    _check_common(batch, resolution)
+    batch, resolution, num_classes, fuse = _check_common(batch, resolution, num_classes=num_classes, fuse=fuse)
+    width_mult = _width(width_mult, "width_mult")
     inp = make_divisible(32 * width_mult)
     last = make_divisible(1280 * max(1.0, width_mult))
     items: list[Any] = [named(_cbr(inp, 3, 2, relu6), "stem")]
@@ -125,7 +138,8 @@ def mobilenet_v2(width_mult: float = 1.0, resolution: int = 224, num_classes: in
             inp = out
     items.append(named(_cbr(last, 1, 1, relu6), "last"))
     items += _head(num_classes)
-    return Sequential(items, (3, resolution, resolution), batch, "mobilenet_v2", fuse)
+    name = "mobilenet_v2" if (width_mult, resolution) == (1.0, 224) else f"mobilenet_v2_{width_mult:g}_{resolution}"
+    return Sequential(items, (3, resolution, resolution), batch, name, fuse)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +154,7 @@ def efficientnet_b0(resolution: int = 224, num_classes: int = 1000, batch: int =
     squeeze-excitation with squeeze = max(1, block input channels // 4), SiLU and a sigmoid gate,
     1x1 project + BN; residual when stride 1 and channels unchanged; stochastic depth is
     training-only), a 1x1 conv to 1280 + BN + SiLU, pool, FC."""
-    _check_common(batch, resolution)
+    batch, resolution, num_classes, fuse = _check_common(batch, resolution, num_classes=num_classes, fuse=fuse)
     items: list[Any] = [named(_cbr(32, 3, 2, silu), "stem")]
     block = 0
     for ratio, k, s, cin, cout, n in EFFICIENTNET_B0_SETTING:
@@ -185,7 +199,7 @@ def _bottleneck(planes: int, stride: int, inplanes: int, name: str, stride_on_3x
 
 def _resnet(blocks: list[int], bottleneck: bool, name: str, resolution: int, num_classes: int, batch: int,
             fuse: bool, variant: str = "v1.5") -> Sequential:
-    _check_common(batch, resolution)
+    batch, resolution, num_classes, fuse = _check_common(batch, resolution, num_classes=num_classes, fuse=fuse)
     if variant not in ("v1.5", "v1"):
         raise NetworkError(f"variant={variant!r} must be 'v1.5' (torchvision: stride on the 3x3) or 'v1' (stride on the first 1x1)")
     items: list[Any] = [conv(64, 7, stride=2, padding=3, name="conv1"), batchnorm(name="bn1"), relu(name="relu"),
@@ -231,7 +245,7 @@ def vgg16(num_classes: int = 1000, batch: int = 1, fuse: bool = True) -> Sequent
     with bias + ReLU, 5 max-pools, then FC 25088 -> 4096 -> 4096 -> classes (ReLU between).
     torchvision's ``AdaptiveAvgPool2d((7, 7))`` is the identity at 224 x 224 and is left out, so
     the input is fixed at 224."""
-    _check_common(batch, 224)
+    batch, _, num_classes, fuse = _check_common(batch, 224, num_classes=num_classes, fuse=fuse)
     items: list[Any] = []
     block, index = 1, 1
     for v in VGG16_CFG:
@@ -257,9 +271,11 @@ def cifar_cnn(depsep: bool = False, width: int = 128, pools: tuple[int, int] = (
     pointwise, no bias). Parameters: 528,778 (printed 529k) and 135,973 (printed 136k), whatever
     ``pools`` (two pools always end at 8 x 8); the MACs do depend on it. Replacing only the three
     non-first convs gives 139,018 (139k), so all four it is. See docs/zoo.md."""
-    _check_common(batch, 32)
-    if (not isinstance(pools, (tuple, list)) or len(pools) != 2 or len(set(pools)) != 2
-            or not all(isinstance(p, int) and 1 <= p <= 4 for p in pools)):
+    batch, _, num_classes, fuse = _check_common(batch, 32, num_classes=num_classes, fuse=fuse)
+    depsep = flag(depsep, "depsep", error=NetworkError)
+    width = integer(width, "width", minimum=1, error=NetworkError)
+    pools = integers(pools, "pools", length=2, minimum=1, error=NetworkError)
+    if len(set(pools)) != 2 or max(pools) > 4:
         raise NetworkError(f"pools={pools!r} must name two different convs (1..4) to follow with a 2x2 max-pool")
 
     def layer(name: str) -> Any:
