@@ -101,7 +101,7 @@ def test_build_errors(specs, shape, needle):
 
 @pytest.mark.parametrize("call, needle", [
     (lambda: Sequential([], input_shape=(3, 8, 8)), "needs at least one layer"),
-    (lambda: Sequential(["conv"], input_shape=(3, 8, 8)), "item 0 'conv' is not a layer"),
+    (lambda: Sequential(["conv"], input_shape=(3, 8, 8)), "items[0]='conv' is not a layer"),
     (lambda: Sequential([relu()], input_shape=(3, 8)), "input_shape=(3, 8) must be (channels, height, width)"),
     (lambda: Sequential([relu()], input_shape=(3, 0, 8)), "input_shape[1]=0 must be >= 1"),
     (lambda: Sequential([relu()], input_shape=(3, 8, 8), batch=0), "batch=0 must be >= 1"),

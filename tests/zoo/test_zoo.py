@@ -138,9 +138,9 @@ def test_list_get_cache_and_aliases():
 
 
 @pytest.mark.parametrize("name, needle", [
-    ("mobilenetv3", "unknown model 'mobilenetv3' (did you mean 'mobilenet_v2'?); known models: mobilenet_v1"),
+    ("mobilenetv3", "name='mobilenetv3' is not a known model (did you mean 'mobilenet_v2'?); known models: mobilenet_v1"),
     ("resnet-5O", "did you mean 'resnet50'?"),
-    ("alexnet", "unknown model 'alexnet'"),
+    ("alexnet", "name='alexnet' is not a known model"),
 ])
 def test_unknown_model(name, needle):
     with pytest.raises(ValueError) as info:

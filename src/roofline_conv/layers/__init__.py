@@ -23,8 +23,14 @@ from .linear import Linear
 from .pool import AvgPool2d, GlobalAvgPool, MaxPool2d
 from .se import SqueezeExcitation
 
+KINDS: tuple[str, ...] = tuple(sorted(
+    {"conv", "depthwise", "pointwise"}  # a Conv2d's kind is its op kind
+    | {k for c in (DepSep, Linear, MaxPool2d, AvgPool2d, GlobalAvgPool, BatchNorm2d, Add, Scale, Flatten,
+                   SqueezeExcitation, *ACTIVATIONS.values()) if isinstance(k := getattr(c, "kind", None), str)}))
+"""Every layer kind (``layer.kind``), the keys a ``unit=`` mapping may use besides ``"vector"``."""
+
 __all__ = [
-    "Layer", "Conv2d", "Depthwise", "Pointwise", "DepSep", "GemmShape", "LayerError",
+    "KINDS", "Layer", "Conv2d", "Depthwise", "Pointwise", "DepSep", "GemmShape", "LayerError",
     "Linear", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "BatchNorm2d",
     "Activation", "ReLU", "ReLU6", "Sigmoid", "SiLU", "HardSigmoid", "HardSwish", "ACTIVATIONS",
     "OPS_PER_ELEMENT", "Add", "Scale", "Flatten", "SqueezeExcitation",

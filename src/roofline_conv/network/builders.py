@@ -175,9 +175,10 @@ def named(spec: Any, name: str) -> Spec:
 
 
 def _dims(**values: Any) -> None:
-    """Sizes a builder takes (None: "from the previous layer"), checked when the builder is called."""
+    """Sizes a builder takes, checked when the builder is called; the ones that may come from the
+    previous layer (``in_channels``, ``in_features``, ``channels``) may be None."""
     for argument, value in values.items():
-        if value is not None:
+        if value is not None or argument not in ("in_channels", "in_features", "channels"):
             dim(value, argument)
 
 

@@ -107,7 +107,7 @@ def check_name(name: Any) -> str | None:
     return name
 
 
-def as_spec(item: Any, position: int | None = None) -> Spec:
+def as_spec(item: Any, position: int | None = None, argument: str = "items") -> Spec:
     """A spec from a spec, a concrete layer, a (nested) list of items or an unbuilt/built Sequential."""
     if isinstance(item, Sequential):
         return item._as_block()
@@ -117,8 +117,8 @@ def as_spec(item: Any, position: int | None = None) -> Spec:
         return Fixed(item)
     if isinstance(item, (list, tuple)):
         return _Block(item)
-    where = "" if position is None else f"item {position} "
-    raise NetworkError(f"{where}{shown(item)} is not a layer, a spec such as conv(32, 3) or relu(), or a list of them")
+    where = argument if position is None else f"{argument}[{position}]"
+    raise NetworkError(f"{where}={shown(item)} is not a layer, a spec such as conv(32, 3) or relu(), or a list of them")
 
 
 def _build_items(items: Sequence[Spec], ctx: GraphBuilder, src: int, shape: Shape, prefix: str) -> tuple[int, Shape]:
@@ -146,9 +146,9 @@ class _Block(Spec):
         if isinstance(items, (str, bytes)) or not isinstance(items, _Iterable):
             raise NetworkError(f"{argument}={shown(items)} must be a list of layers or specs such as "
                                "[conv(32, 3), relu()]")
-        self.items = tuple(as_spec(it, i) for i, it in enumerate(items))
+        self.items = tuple(as_spec(it, i, argument) for i, it in enumerate(items))
         if not self.items:
-            raise NetworkError("a Sequential needs at least one layer")
+            raise NetworkError(f"{argument}=[] is empty: a Sequential needs at least one layer")
         self.name = check_name(name)
 
     def _build(self, ctx: GraphBuilder, src: int, shape: Shape, name: str) -> tuple[int, Shape]:

@@ -16,6 +16,8 @@ from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
 from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, traffic_and_precision
+from ..layers import KINDS
+from ..validation import choice, flag, shown
 from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine
@@ -53,7 +55,27 @@ def settings(dev: Any, precision: object, traffic: object, unit: Any = None, low
              calibrated: bool = True) -> _Settings:
     """Parse one call's arguments once (ValueErrors name the argument)."""
     traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
-    return _Settings(dev, precision, traffic, unit, parse_lowering(lowering), calibrated)
+    return _Settings(dev, precision, traffic, check_unit(unit, dev), parse_lowering(lowering),
+                     flag(calibrated, "calibrated"))
+
+
+def check_unit(unit: Any, dev: Any) -> Any:
+    """``unit=``: None (the device chooses), a unit name of ``dev``, or a mapping from layer
+    kinds (``conv``, ``linear``, ``relu``, ...) or ``"vector"`` to unit names; any other key or
+    name is refused, so an override is never silently ignored."""
+    def named(name: Any, argument: str) -> None:
+        if not isinstance(name, str) or name not in dev.units:
+            raise ValueError(f"{argument}={shown(name)} is not a unit of {dev.id}; it has {', '.join(dev.units)}")
+
+    if unit is None:
+        return None
+    if isinstance(unit, Mapping):
+        for key, name in unit.items():
+            choice(key, "unit key", (*KINDS, "vector"))
+            named(name, f"unit[{key!r}]")
+    else:
+        named(unit, "unit")
+    return unit
 
 
 def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic: object = TrafficModel.COMPULSORY,

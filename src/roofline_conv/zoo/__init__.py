@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from ..network import Sequential
 from ..report import Table
+from ..validation import shown
 from . import models
 from .models import cifar_cnn, efficientnet_b0, mobilenet_v1, mobilenet_v2, resnet18, resnet50, vgg16
 
@@ -47,7 +48,7 @@ def canonical(name: str) -> str:
     """The zoo's spelling of ``name`` ('MobileNet-V2' -> 'mobilenet_v2'); ValueError with a
     suggestion when unknown."""
     if not isinstance(name, str):
-        raise ValueError(f"model name {name!r} must be a string; known models: {', '.join(BUILDERS)}")
+        raise ValueError(f"name={shown(name)} must be a model name (a string); known models: {', '.join(BUILDERS)}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key in BUILDERS:
         return key
@@ -56,7 +57,7 @@ def canonical(name: str) -> str:
         return squashed[key.replace("_", "")]
     close = difflib.get_close_matches(key, builtins.list(BUILDERS), n=1, cutoff=0.5)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown model {name!r}{hint}; known models: {', '.join(BUILDERS)}")
+    raise ValueError(f"name={name!r} is not a known model{hint}; known models: {', '.join(BUILDERS)}")
 
 
 def get(name: str, **kwargs: Any) -> Sequential:
