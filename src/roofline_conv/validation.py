@@ -56,8 +56,10 @@ def shown(value: Any) -> str:
     return text
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool) or type(value).__name__ == "bool_"
+def is_bool(value: Any) -> bool:
+    """True for a Python bool or a numpy bool (``np.bool_``), without importing numpy."""
+    kind = type(value)
+    return kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
 
 
 def _range_rule(minimum: Any, maximum: Any, above: Any = None) -> str:
@@ -70,8 +72,8 @@ def integer(value: Any, argument: str, *, minimum: int | None = None, maximum: i
             error: type[ValueError] = ValueError) -> int:
     """``value`` as a Python int: an int or numpy integer, never a bool, float or string, within
     ``[minimum, maximum]`` when given."""
-    if _is_bool(value):
-        raise error(f"{argument}={value!r} must be an integer, not a bool")
+    if is_bool(value):
+        raise error(f"{argument}={shown(value)} must be an integer, not a bool")
     if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
             try:
@@ -90,8 +92,8 @@ def number(value: Any, argument: str, *, minimum: float | None = None, maximum: 
            above: float | None = None, error: type[ValueError] = ValueError) -> float:
     """``value`` as a finite float: an int, float, Fraction or numpy number, never a bool or a
     string; ``minimum``/``maximum`` inclusive, ``above`` exclusive."""
-    if _is_bool(value):
-        raise error(f"{argument}={value!r} must be a number, not a bool")
+    if is_bool(value):
+        raise error(f"{argument}={shown(value)} must be a number, not a bool")
     if not isinstance(value, numbers.Real):
         raise error(f"{argument}={shown(value)} must be a number, not {_kind_of(value)}")
     try:
@@ -115,7 +117,7 @@ def _check_range(value: Any, argument: str, minimum: Any, maximum: Any, above: A
 
 def flag(value: Any, argument: str, *, error: type[ValueError] = ValueError) -> bool:
     """``value`` as a bool: only ``True``/``False`` (or numpy bools)."""
-    if _is_bool(value):
+    if is_bool(value):
         return bool(value)
     raise error(f"{argument}={shown(value)} must be True or False")
 
@@ -172,5 +174,5 @@ def _kind_of(value: Any) -> str:
     return f"an {kind}" if kind[:1].lower() in "aeiou" else f"a {kind}"
 
 
-__all__ = ["integer", "number", "flag", "optional_flag", "choice", "name", "sequence", "integers", "shown",
+__all__ = ["is_bool", "integer", "number", "flag", "optional_flag", "choice", "name", "sequence", "integers", "shown",
            "MAX_SHOWN"]

@@ -11,7 +11,7 @@ from typing import Any, Union
 
 import sympy as sp
 
-from ..validation import integer, shown
+from ..validation import integer, is_bool, shown
 
 Dim = Union[int, sp.Expr]
 """A dimension: an exact int, or a sympy symbol/expression."""
@@ -60,14 +60,9 @@ def dim(value: Any, argument: str, *, minimum: int = 1) -> Dim:
             if value.is_nonnegative is False or (minimum >= 1 and value.is_positive is False):
                 raise LayerError(f"{argument}={value} must be >= {minimum}")
             return value
-    if isinstance(value, numbers.Real) or _is_number_like(value):
+    if isinstance(value, numbers.Real) or is_bool(value):
         return integer(value, argument, minimum=minimum, error=LayerError)
     raise LayerError(f"{argument}={shown(value)} must be an int or a sympy expression, not {type(value).__name__}")
-
-
-def _is_number_like(value: Any) -> bool:
-    """bools and numpy bools: numbers to refuse by name rather than "not a bool_"."""
-    return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
 def pair(value: Any, argument: str, *, minimum: int = 1) -> tuple[Dim, Dim]:
