@@ -21,8 +21,9 @@ from matplotlib.figure import Figure
 
 from ..devices import Device
 from ..report.numbers import si
+from ..validation import flag, number, sequence, shown
 
-__all__ = ["STYLE", "FORMATS", "DPI", "PALETTE", "MARKERS", "style", "save", "new_figure", "decades",
+__all__ = ["STYLE", "FORMATS", "DPI", "MAX_DPI", "MAX_FIGSIZE", "check_dpi", "check_figure", "check_limits", "PALETTE", "MARKERS", "style", "save", "new_figure", "decades",
            "slope_angle", "si", "ridge_label", "short_name", "top_unit"]
 
 STYLE: dict[str, Any] = {
@@ -71,13 +72,57 @@ def style() -> Iterator[None]:
         yield
 
 
+MAX_DPI = 2400
+"""The highest resolution a chart is drawn or saved at (a 7-inch chart at 2400 dpi is already
+16,800 pixels wide)."""
+
+MAX_FIGSIZE = 100.0
+"""The largest figure side, in inches."""
+
+
+def check_dpi(dpi: Any, argument: str = "dpi") -> float:
+    """A resolution: a finite number of dots per inch, > 0 and <= :data:`MAX_DPI`."""
+    return number(dpi, argument, above=0, maximum=MAX_DPI)
+
+
+def check_figure(figsize: Any, dpi: Any, title: Any = None, **flags: Any) -> tuple[tuple[float, float], float]:
+    """A chart's common options, validated: ``figsize`` (two sides in inches, > 0), ``dpi``,
+    ``title`` (a string or None) and any True/False options passed by name."""
+    sides = sequence(figsize, "figsize", length=2)
+    size = (number(sides[0], "figsize[0]", above=0, maximum=MAX_FIGSIZE),
+            number(sides[1], "figsize[1]", above=0, maximum=MAX_FIGSIZE))
+    if title is not None and not isinstance(title, str):
+        raise ValueError(f"title={shown(title)} must be a string or None")
+    for argument, value in flags.items():
+        flag(value, argument)
+    return size, check_dpi(dpi)
+
+
+def check_limits(limits: Any, argument: str, *, log: bool = True) -> tuple[float, float] | None:
+    """Axis limits: None, or (low, high) finite numbers with low < high (> 0 on a log axis)."""
+    if limits is None:
+        return None
+    lo, hi = sequence(limits, argument, length=2)
+    lo = number(lo, f"{argument}[0]", above=0 if log else None)
+    hi = number(hi, f"{argument}[1]", above=0 if log else None)
+    if not lo < hi:
+        raise ValueError(f"{argument}={shown(limits)} must be (low, high) with low < high")
+    return lo, hi
+
+
 def save(fig: Figure, path: str | Path, dpi: float | None = None) -> Path:
     """Write ``fig`` to ``path`` as PNG, SVG or PDF, chosen by the extension (a ValueError for any
     other). Metadata that would change from run to run (dates) is left out. Returns the path."""
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig={shown(fig)} must be a matplotlib Figure (what the plot_* functions return)")
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise ValueError(f"path={shown(path)} must be a file name (a str or Path) ending in {', '.join(FORMATS)}")
+    if dpi is not None:
+        dpi = check_dpi(dpi)
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"cannot save a chart as {path.name!r}: the extension {path.suffix or '(none)'!r} "
+        raise ValueError(f"path={str(path)!r}: cannot save a chart there: the extension {path.suffix or '(none)'!r} "
                          f"is not one of {', '.join(FORMATS)}")
     with style():
         fig.savefig(path, format=fmt, dpi=dpi if dpi is not None else fig.dpi, metadata=_METADATA[fmt])

@@ -3,12 +3,14 @@ line, a +-band around it and the median errors."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .common import DPI, PALETTE, decades, new_figure, style
+from ..validation import number, sequence, shown
+from .common import DPI, PALETTE, check_figure, decades, new_figure, style
 
 __all__ = ["plot_predicted_vs_measured"]
 
@@ -28,15 +30,23 @@ def _pvm_rows(data: Any) -> list[_Row]:
             cal = getattr(r, "calibrated", None)
             out.append((label, group, float(r.measured), float(r.predicted), None if cal is None else float(cal)))
         return out
+    if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
+        raise ValueError(f"data={shown(data)} must be a Comparison, (measured, predicted) pairs or "
+                         "(label, measured, predicted[, calibrated]) tuples")
     for i, item in enumerate(data):
-        item = tuple(item)
+        item = sequence(item, f"data[{i}]", length=(2, 3, 4))
+
+        def time(j: int, what: str) -> float:
+            return number(item[j], f"data[{i}][{j}] ({what}, s)", above=0)
+
         if len(item) == 2:
-            out.append((str(i), "", float(item[0]), float(item[1]), None))
-        elif len(item) in (3, 4) and isinstance(item[0], str):
-            cal = item[3] if len(item) == 4 else None
-            out.append((item[0], "", float(item[1]), float(item[2]), None if cal is None else float(cal)))
+            out.append((str(i), "", time(0, "measured"), time(1, "predicted"), None))
+        elif isinstance(item[0], str):
+            cal = time(3, "calibrated") if len(item) == 4 else None
+            out.append((item[0], "", time(1, "measured"), time(2, "predicted"), cal))
         else:
-            raise ValueError(f"{item!r}: give (measured, predicted) pairs or (label, measured, predicted[, calibrated])")
+            raise ValueError(f"data[{i}]={shown(item)}: give (measured, predicted) pairs or "
+                             "(label, measured, predicted[, calibrated])")
     return out
 
 
@@ -58,11 +68,15 @@ def plot_predicted_vs_measured(
     predicted[, calibrated])`` tuples. Uncalibrated predictions are filled circles, calibrated
     ones crosses. The median |error| of each is shown in the corner.
     """
+    band = number(band, "band")
+    if not 0 < band < 1:
+        raise ValueError(f"band={shown(band)} must be a fraction in (0, 1)")
+    if not isinstance(unit, str):
+        raise ValueError(f"unit={shown(unit)} must be a string (the time unit shown on the axes)")
+    figsize, dpi = check_figure(figsize, dpi, title)
     rows = _pvm_rows(data)
     if not rows:
-        raise ValueError("plot_predicted_vs_measured needs at least one (measured, predicted) row")
-    if not 0 < band < 1:
-        raise ValueError(f"band={band!r} must be a fraction in (0, 1)")
+        raise ValueError("data is empty: plot_predicted_vs_measured needs at least one (measured, predicted) row")
     values = [v for r in rows for v in (r[2], r[3], r[4]) if v is not None]
     if min(values) <= 0:
         raise ValueError("measured and predicted times must be > 0 on a log-log chart")

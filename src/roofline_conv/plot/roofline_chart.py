@@ -17,7 +17,8 @@ from matplotlib.lines import Line2D
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_precision, check_traffic_model
 from ..devices import Device, resolve_device
-from .common import DPI, MARKERS, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
+from ..validation import choice
+from .common import DPI, MARKERS, check_figure, check_limits, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
 from .roofline_points import Point, collect_points
 
 __all__ = ["plot_roofline", "FIGSIZE"]
@@ -54,7 +55,7 @@ def _roofs(dev: Device, precision: str) -> list[_Roof]:
 
 def _precisions(precision: str | Mapping[str, str], devs: Sequence[Device]) -> list[str]:
     """The precision of each device: one for all, or a mapping device id (or constant) -> precision."""
-    if isinstance(precision, str):
+    if not isinstance(precision, Mapping):
         return [check_precision(precision)] * len(devs)
     out: list[str] = []
     for dev in devs:
@@ -110,8 +111,9 @@ def plot_roofline(
     4th item / a ``(device_id, label)`` key; otherwise they belong to the first device.
     """
     check_traffic_model(traffic, "traffic")
-    if other_precisions not in ("light", "omit"):
-        raise ValueError(f"other_precisions={other_precisions!r} must be 'light' or 'omit'")
+    choice(other_precisions, "other_precisions", ("light", "omit"))
+    figsize, dpi = check_figure(figsize, dpi, title, normalise=normalise, parts=parts)
+    xlim, ylim = check_limits(xlim, "xlim"), check_limits(ylim, "ylim")
     devs = [resolve_device(d, "device") for d in (device if isinstance(device, (list, tuple)) else [device])]
     if not devs:
         raise ValueError("plot_roofline needs at least one device")

@@ -14,6 +14,7 @@ from typing import Any
 from ..devices import Device
 from ..layers import Layer
 from ..roofline import Projection, project
+from ..validation import number, sequence, shown
 
 __all__ = ["Point", "collect_points"]
 
@@ -48,23 +49,35 @@ def _default_label(obj: object) -> str:
 def _normalise_points(points: Any) -> list[tuple[str | None, Any]]:
     """(label or None, item) for every point: layers, networks, projections, measured tuples."""
     if isinstance(points, Mapping):
-        return [(str(k), v) for k, v in points.items()]
+        return [(str(k), _point_item(v, f"points[{k!r}]")) for k, v in points.items()]
     if _is_layerish(points) and not isinstance(points, (list, tuple)):
         return [(None, points)]
     if isinstance(points, Projection):
         return [(None, points)]
+    if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
+        raise ValueError(f"points={shown(points)} must be a layer, a network, a projection, a list of them, "
+                         "(label, layer) pairs, (label, intensity, flops_per_s) tuples or a {label: layer} dict")
     out: list[tuple[str | None, Any]] = []
-    for item in points:
+    for i, item in enumerate(points):
         if isinstance(item, tuple) and item and isinstance(item[0], str):
             if len(item) == 2:
-                out.append((item[0], item[1]))
+                out.append((item[0], _point_item(item[1], f"points[{i}][1]")))
             elif len(item) in (3, 4):
-                out.append((item[0], ("measured", *item[1:])))
+                x = number(item[1], f"points[{i}][1] (intensity, FLOP/byte)", above=0)
+                y = number(item[2], f"points[{i}][2] (FLOP/s)", above=0)
+                out.append((item[0], ("measured", x, y, *item[3:])))
             else:
-                raise ValueError(f"point {item!r}: a tuple is (label, layer) or (label, intensity, flops_per_s)")
+                raise ValueError(f"points[{i}]={shown(item)}: a tuple is (label, layer) or (label, intensity, flops_per_s)")
         else:
-            out.append((None, item))
+            out.append((None, _point_item(item, f"points[{i}]")))
     return out
+
+
+def _point_item(item: Any, argument: str) -> Any:
+    """A layer-like item or a projection; anything else is refused by name."""
+    if _is_layerish(item) or isinstance(item, Projection) or hasattr(item, "nodes"):
+        return item
+    raise ValueError(f"{argument}={shown(item)} must be a layer, a network, a list of layers or a projection")
 
 
 def _unique(label: str, taken: set[str]) -> str:
@@ -118,12 +131,16 @@ def collect_points(points: Any, devs: Sequence[Device], precisions: Sequence[str
                 p = project(item, dev, precisions[d], traffic, calibrated=False)  # on the raw roofs drawn
             out.append(Point(label, float(p.intensity), float(p.attainable), False, d, p.parts))
 
+    if measured is not None and not isinstance(measured, Mapping) and (
+            isinstance(measured, (str, bytes)) or not isinstance(measured, Iterable)):
+        raise ValueError(f"measured={shown(measured)} must be a {{label: flops_per_s}} dict or (label, flops_per_s) pairs")
     if measured:
         pairs = list(measured.items()) if isinstance(measured, Mapping) else list(measured)
         predicted = {(pt.device, pt.label): pt for pt in out if not pt.measured}
-        for key, value in pairs:
+        for i, entry in enumerate(pairs):
+            key, value = sequence(entry, f"measured[{i}]", length=2)
             if isinstance(key, tuple):
-                where, label = key
+                where, label = sequence(key, f"measured key {i}", length=2)
                 ids = [dv.id for dv in devs]
                 wid = _device_id(where)
                 if wid not in ids:
@@ -136,5 +153,5 @@ def collect_points(points: Any, devs: Sequence[Device], precisions: Sequence[str
                 known = sorted({lbl for _, lbl in predicted})
                 raise ValueError(f"measured[{label!r}]: no predicted point with that label; points are: "
                                  f"{', '.join(known) or '(none)'}")
-            out.append(Point(label, pred.intensity, float(value), True, d))
+            out.append(Point(label, pred.intensity, number(value, f"measured[{label!r}]", above=0), True, d))
     return out

@@ -12,12 +12,18 @@ from matplotlib.figure import Figure
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
 from ..devices import Device, resolve_device
-from ..sweeps import COUNT_QUANTITIES, DEVICE_QUANTITIES, sweep
-from .common import DPI, PALETTE, new_figure, ridge_label, short_name, style, top_unit
+from ..sweeps import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, sweep
+from ..validation import choice, sequence
+from .common import DPI, PALETTE, check_figure, new_figure, ridge_label, short_name, style, top_unit
 
 __all__ = ["plot_sweep"]
 
 _KIND_NAMES = {"conv": "standard conv", "depsep": "DepSep", "depthwise": "depthwise", "pointwise": "pointwise"}
+
+
+DIMENSIONS = ("batch", "in_channels", "out_channels", "kernel_size", "input_size", "stride", "padding", "dilation",
+              "groups", "bias", "depth_multiplier")
+"""The :func:`~roofline_conv.sweeps.sweep` keywords a chart can sweep along."""
 
 
 def plot_sweep(
@@ -48,9 +54,14 @@ def plot_sweep(
     compute-bound on that device, below it memory-bound. Kind ``pointwise`` ignores
     ``kernel_size``/``padding``/``dilation`` in ``fixed``.
     """
-    dims = (dimension,) if isinstance(dimension, str) else tuple(dimension)
-    if quantity not in COUNT_QUANTITIES and quantity not in DEVICE_QUANTITIES:
-        raise ValueError(f"quantity={quantity!r} is not a sweep quantity")
+    dims = (dimension,) if isinstance(dimension, str) else sequence(dimension, "dimension")
+    for i, d in enumerate(dims):
+        choice(d, "dimension" if isinstance(dimension, str) else f"dimension[{i}]", DIMENSIONS)
+    choice(quantity, "quantity", (*COUNT_QUANTITIES, *DEVICE_QUANTITIES))
+    kinds = (kinds,) if isinstance(kinds, str) else sequence(kinds, "kinds")
+    for i, k in enumerate(kinds):
+        choice(k, f"kinds[{i}]", KINDS)
+    figsize, dpi = check_figure(figsize, dpi, title, ridge_lines=ridge_lines, logx=logx, logy=logy)
     if quantity == "output_size":
         raise ValueError("plot 'output_height' or 'output_width' instead of the 'output_size' pair")
     x = np.asarray(values)

@@ -7,8 +7,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any, Sequence
 
+from ..validation import choice, sequence, shown
 from .numbers import cell
 
 FORMATS = ("md", "csv", "json")
@@ -22,6 +24,24 @@ class Table:
     columns: Sequence[str]
     rows: list[Sequence[Any]]
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Refuse a table whose parts do not fit: a non-string title, columns that are not
+        strings, a row whose length differs from the columns', notes that are not strings."""
+        if not isinstance(self.title, str):
+            raise ValueError(f"title={shown(self.title)} must be a string")
+        columns = sequence(self.columns, "columns")
+        for i, c in enumerate(columns):
+            if not isinstance(c, str):
+                raise ValueError(f"columns[{i}]={shown(c)} must be a string (a header, with its unit)")
+        if isinstance(self.rows, (str, bytes)) or not isinstance(self.rows, Iterable):
+            raise ValueError(f"rows={shown(self.rows)} must be a list of rows")
+        for i, row in enumerate(self.rows):
+            if len(sequence(row, f"rows[{i}]")) != len(columns):
+                raise ValueError(f"rows[{i}] has {len(row)} cells but there are {len(columns)} columns")
+        for i, note in enumerate(sequence(self.notes, "notes")):
+            if not isinstance(note, str):
+                raise ValueError(f"notes[{i}]={shown(note)} must be a string")
 
     def to_markdown(self) -> str:
         cells = [[cell(v) for v in row] for row in self.rows]
@@ -66,6 +86,11 @@ class Table:
 
 def render_tables(tables: Sequence[Table], fmt: str = "md") -> str:
     """Several tables in one document (JSON: a list)."""
+    tables = [tables] if isinstance(tables, Table) else sequence(tables, "tables")
+    for i, t in enumerate(tables):
+        if not isinstance(t, Table):
+            raise ValueError(f"tables[{i}]={shown(t)} must be a Table")
+    choice(fmt, "fmt", FORMATS)
     if fmt == "json":
         return json.dumps([t.to_dict() for t in tables], indent=2)
     sep = "\n" if fmt == "csv" else "\n\n"
