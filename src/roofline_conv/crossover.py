@@ -16,15 +16,31 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from .conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
+from .conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, traffic_and_precision
+from .devices import resolve_device
 from .layers import Conv2d, DepSep
 from .roofline import project
 from .study_data import layer_spec
+from .validation import MAX_DIMENSION, choice, flag, integer, name as name_rule, shown
 
 if TYPE_CHECKING:  # pragma: no cover
     from .devices import Device
 
 X = sp.Symbol("x", integer=True, positive=True)
+
+MAX_SCAN = 1 << 16
+"""The most integers an exact scan (:func:`sign_regions` when sympy cannot solve) evaluates: each
+is one exact sympy substitution (about a millisecond or two), so a wider range is refused with a
+clear error rather than left running for hours."""
+
+
+def search_range(lo: Any, hi: Any, lo_argument: str = "lo", hi_argument: str = "hi") -> tuple[int, int]:
+    """(lo, hi) as ints: 1 <= lo <= hi <= MAX_DIMENSION (2**31), else a ValueError naming them."""
+    lo = integer(lo, lo_argument, minimum=1, maximum=MAX_DIMENSION)
+    hi = integer(hi, hi_argument, minimum=1, maximum=MAX_DIMENSION)
+    if hi < lo:
+        raise ValueError(f"{hi_argument}={hi} must be >= {lo_argument}={lo} (the range searched is [{lo_argument}, {hi_argument}])")
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -59,14 +75,26 @@ def sign_regions(expr: sp.Expr, x: sp.Symbol, lo: int, hi: int, strict: bool = T
 
     With exact roots r_1 < r_2 < ... the sign of ``expr`` is constant on each open interval
     between consecutive candidates {lo, hi, floor(r), floor(r) + 1}, so one exact substitution
-    per interval decides it.
+    per interval decides it. ``expr`` may hold no symbol but ``x``; ``lo <= hi`` are integers,
+    and a scan (sympy cannot solve ``expr``) covers at most :data:`MAX_SCAN` integers.
     """
+    expr, x = _checked_expression(expr, x)
+    lo = integer(lo, "lo")
+    hi = integer(hi, "hi")
+    if hi < lo:
+        raise ValueError(f"hi={hi} must be >= lo={lo}")
+    strict = flag(strict, "strict")
+    name = name_rule(name, "name")
+
     def holds(n: int) -> bool:
         value = expr.subs(x, n)
         return bool(value < 0) if strict else bool(value <= 0)
 
     roots = _breakpoints(expr, x)
     if roots is None:
+        if hi - lo + 1 > MAX_SCAN:
+            raise ValueError(f"[{lo}, {hi}] holds {hi - lo + 1:,} values of {name}, more than the {MAX_SCAN:,} an exact "
+                             f"scan evaluates (sympy cannot solve this expression: tile padding); narrow the range")
         values = [n for n in range(lo, hi + 1) if holds(n)]
         return Regions(name, _to_ranges(values), (), "scan", lo, hi)
     real = sorted({r for r in roots if lo - 1 < r < hi + 1}, key=float)
@@ -79,6 +107,20 @@ def sign_regions(expr: sp.Expr, x: sp.Symbol, lo: int, hi: int, strict: bool = T
         if nxt is not None and nxt - c > 1 and holds(c + 1):
             ranges.append((c + 1, nxt - 1))
     return Regions(name, tuple(_merge(ranges)), tuple(real), "sympy", lo, hi)
+
+
+def _checked_expression(expr: Any, x: Any) -> tuple[sp.Expr, sp.Symbol]:
+    if not isinstance(x, sp.Symbol):
+        raise ValueError(f"x={shown(x)} must be a sympy Symbol")
+    try:
+        expr = sp.sympify(expr, strict=True)
+    except (sp.SympifyError, TypeError):
+        raise ValueError(f"expr={shown(expr)} must be a sympy expression in {x}") from None
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {x}:
+        others = ", ".join(sorted(str(s) for s in getattr(expr, "free_symbols", set()) - {x}))
+        raise ValueError(f"expr={shown(expr)} must be an expression in {x} alone"
+                         + (f" (it also holds {others})" if others else ""))
+    return expr, x
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -104,8 +146,8 @@ def _breakpoints(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
         return None
     maxes = sorted(expr.atoms(sp.Max), key=sp.default_sort_key)
     equations = [a - b for m in maxes for a, b in itertools.combinations(m.args, 2)]
-    for choice in itertools.product(*(m.args for m in maxes)):
-        equations.append(expr.xreplace(dict(zip(maxes, choice))))
+    for pieces in itertools.product(*(m.args for m in maxes)):
+        equations.append(expr.xreplace(dict(zip(maxes, pieces))))
     roots: list[sp.Expr] = []
     for eq in equations:
         eq = sp.together(sp.sympify(eq))
@@ -127,14 +169,15 @@ class Threshold:
 
     variable: str
     value: int | None
-    """Smallest integer in [1, hi] from which the layer stays compute-bound; None if never."""
+    """Smallest integer in [lo, hi] from which the layer stays compute-bound; None if never (lo is
+    1, or for ``input_size`` the smallest size the kernel fits in)."""
     compute_time: sp.Expr
     memory_time: sp.Expr
     regions: Regions
 
     def __str__(self) -> str:
         if self.value is None:
-            return f"memory-bound for every {self.variable} in [1, {self.regions.hi}]"
+            return f"memory-bound for every {self.variable} in [{self.regions.lo}, {self.regions.hi}]"
         return f"compute-bound from {self.variable} = {self.value}"
 
 
@@ -142,15 +185,34 @@ _DIMENSIONS = ("batch", "channels", "in_channels", "out_channels", "input_size")
 
 
 def _with(layer: Conv2d, variable: str, value: Any) -> Conv2d:
-    if variable not in _DIMENSIONS:
-        raise ValueError(f"variable={variable!r} must be one of {', '.join(_DIMENSIONS)}")
     if variable == "channels":
         groups = value if layer.groups == layer.in_channels and layer.groups != 1 else layer.groups
-        mult = sp.sympify(layer.out_channels) / layer.in_channels
+        mult = layer.out_channels // layer.in_channels
         return layer.replace(in_channels=value, out_channels=value * mult, groups=groups)
     if variable == "input_size":
         return layer.replace(input_size=(value, value))
     return layer.replace(**{variable: value})
+
+
+def _smallest_valid(layer: Conv2d, variable: str) -> int:
+    """The smallest value of ``variable`` for which ``layer`` stays a valid layer (1, or for
+    ``input_size`` the smallest size its dilated kernel fits in); a variable that would make the
+    layer invalid at most values (channels not a multiple of groups) is refused."""
+    cin, cout, groups = layer.in_channels, layer.out_channels, layer.groups
+    if variable == "channels":
+        if cout % cin:
+            raise ValueError(f"variable='channels' scales out_channels with in_channels, which needs out_channels "
+                             f"({cout}) a multiple of in_channels ({cin}); use 'in_channels' or 'out_channels'")
+        if groups not in (1, cin):
+            raise ValueError(f"variable='channels' on a grouped conv (groups={groups}) would give channels that "
+                             "groups does not divide; use a groups=1 or a depthwise layer")
+    if variable in ("in_channels", "out_channels") and groups != 1:
+        raise ValueError(f"variable={variable!r} on a grouped conv (groups={groups}) would give {variable} that "
+                         "groups does not divide; use 'channels' for a depthwise layer, or a groups=1 layer")
+    if variable != "input_size":
+        return 1
+    extents = [d * (k - 1) + 1 - sum(p) for k, d, p in zip(layer.kernel_size, layer.dilation, layer.padding)]
+    return max(1, *extents)
 
 
 def compute_bound_threshold(
@@ -163,13 +225,30 @@ def compute_bound_threshold(
     hi: int = 1 << 16,
 ) -> Threshold:
     """Smallest ``variable`` (batch, channels, in_channels, out_channels or input_size) at which
-    ``layer`` is compute-bound on ``device``: compute time >= every memory time."""
+    ``layer`` is compute-bound on ``device``: compute time >= every memory time.
+
+    The search covers [lo, ``hi``], lo being 1 (for ``input_size``, the smallest size the
+    kernel fits in), ``hi`` an int up to 2**31 (``MAX_DIMENSION``; a range sympy cannot solve is
+    scanned, at most :data:`MAX_SCAN` integers). ``layer`` must have int dimensions; ``channels``
+    (in and out scaled together) needs out_channels a multiple of in_channels, and a grouped
+    (not depthwise) layer refuses ``channels``, ``in_channels`` and ``out_channels``, whose values
+    groups would not divide."""
     if isinstance(layer, DepSep) or not isinstance(layer, Conv2d):
-        raise ValueError("compute_bound_threshold takes one conv (for a DepSep, pass .depthwise or .pointwise)")
+        raise ValueError(f"layer={shown(layer)} must be one conv (Conv2d, Depthwise or Pointwise; "
+                         "for a DepSep, pass .depthwise or .pointwise)")
+    if layer.is_symbolic:
+        raise ValueError(f"layer={shown(layer)} must have int dimensions (the variable is the only symbol)")
+    variable = choice(variable, "variable", _DIMENSIONS)
+    device = resolve_device(device)
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
+    hi = integer(hi, "hi", minimum=1, maximum=MAX_DIMENSION)
+    lo = _smallest_valid(layer, variable)
+    if hi < lo:
+        raise ValueError(f"hi={hi} must be >= {lo}, the smallest {variable} for which {layer!r} is a valid layer")
     p = project(_with(layer, variable, X), device, precision, traffic, unit)
     memory = sp.Max(*p.memory_time.values())
     compute = sp.sympify(p.compute_time)
-    regions = sign_regions(memory - compute, X, 1, hi, strict=False, name=variable)
+    regions = sign_regions(memory - compute, X, lo, hi, strict=False, name=variable)
     value = None
     if regions.ranges and regions.ranges[-1][1] == hi:
         value = regions.ranges[-1][0]
@@ -205,20 +284,33 @@ def depsep_faster(
 ) -> DepSepWins:
     """Range of ``variable`` ('N' output channels, 'M' input channels, 'Dk' kernel size) over
     which DepSep's projected time beats the standard conv's on ``device`` (other dimensions fixed,
-    stride 1, 'same' padding; a dimension left None is the study's layer's: M=N=128, Dk=3, Df=224)."""
+    stride 1, 'same' padding; a dimension left None is the study's layer's: M=N=128, Dk=3, Df=224).
+
+    The dimension that is the variable must be left None (``out_channels`` for 'N',
+    ``in_channels`` for 'M', ``kernel_size`` for 'Dk'); the others are ints in [1, 2**31]; the
+    search covers [``lo``, ``hi``] with 1 <= lo <= hi <= 2**31 (``MAX_DIMENSION``; a range sympy
+    cannot solve is scanned, at most :data:`MAX_SCAN` integers)."""
+    variable = choice(variable, "variable", _FIXED)
+    given = {"in_channels": in_channels, "out_channels": out_channels, "kernel_size": kernel_size,
+             "input_size": input_size, "batch": batch}
+    if given[_FIXED[variable]] is not None:
+        raise ValueError(f"{_FIXED[variable]}={shown(given[_FIXED[variable]])} cannot be given with variable="
+                         f"{variable!r}: {variable} is the {_FIXED[variable]} searched over [lo, hi]")
     study = layer_spec()
-    dims: dict[str, Any] = {"M": study.in_channels if in_channels is None else in_channels,
-                            "N": study.out_channels if out_channels is None else out_channels,
-                            "Dk": study.kernel_size if kernel_size is None else kernel_size}
-    if input_size is None:
-        input_size = study.input_size
-    if variable not in dims:
-        raise ValueError(f"variable={variable!r} must be one of N, M, Dk")
-    dims[variable] = X
-    args = (dims["M"], dims["N"], dims["Dk"], input_size)
-    conv = project(Conv2d(*args, padding="same", batch=batch), device, precision, traffic)
-    sep = project(DepSep(*args, padding="same", batch=batch), device, precision, traffic)
+    defaults = {"in_channels": study.in_channels, "out_channels": study.out_channels,
+                "kernel_size": study.kernel_size, "input_size": study.input_size, "batch": 1}
+    values = {k: defaults[k] if v is None else integer(v, k, minimum=1, maximum=MAX_DIMENSION) for k, v in given.items()}
+    values[_FIXED[variable]] = X
+    lo, hi = search_range(lo, hi)
+    device = resolve_device(device)
+    traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
+    args = (values["in_channels"], values["out_channels"], values["kernel_size"], values["input_size"])
+    conv = project(Conv2d(*args, padding="same", batch=values["batch"]), device, precision, traffic)
+    sep = project(DepSep(*args, padding="same", batch=values["batch"]), device, precision, traffic)
     t_conv, t_sep = sp.sympify(conv.time), sp.sympify(sep.time)
     regions = sign_regions(t_sep - t_conv, X, lo, hi, strict=True, name=variable)
     return DepSepWins(variable, regions, t_conv, t_sep)
 
+
+_FIXED = {"N": "out_channels", "M": "in_channels", "Dk": "kernel_size"}
+"""depsep_faster's variables and the dimension each one is."""

@@ -37,6 +37,12 @@ from typing import Any, Iterable, Sequence
 MAX_SHOWN = 60
 """Characters of a value's repr an error message shows before eliding the middle."""
 
+MAX_DIMENSION = 2**31
+"""The largest value a vectorised or swept dimension may take (a sweep's batch, channels, kernel,
+size, stride, padding, dilation, groups and depth multiplier; a crossover's search range), so that
+the int64 arithmetic on the inputs cannot overflow. Counts that could still pass 2**62 are
+computed with exact Python ints."""
+
 
 def shown(value: Any) -> str:
     """``repr(value)``, shortened in the middle past :data:`MAX_SHOWN` characters (numpy
@@ -175,4 +181,4 @@ def _kind_of(value: Any) -> str:
 
 
 __all__ = ["is_bool", "integer", "number", "flag", "optional_flag", "choice", "name", "sequence", "integers", "shown",
-           "MAX_SHOWN"]
+           "MAX_SHOWN", "MAX_DIMENSION"]

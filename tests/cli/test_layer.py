@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import warnings
 
+import pytest
+
 from roofline_conv.cli import EXIT_INPUT
 
 from .helpers import run
@@ -51,3 +53,39 @@ def test_measure_prints_time_and_rate(capsys):
 def test_measure_refuses_over_memory_limit(capsys):
     code, _, err = run(capsys, "measure", "conv", "--in", "256", "--size", "1024", "--memory-limit", "1000000")
     assert code == EXIT_INPUT and "memory limit" in err and err.count("\n") <= 2
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["N", "--in", "0"], "--in=0 must be >= 1"),                     # was: silently the study's 128
+    (["N", "--size", "0"], "--size=0 must be >= 1"),
+    (["M", "--out", "-3"], "--out=-3 must be >= 1"),
+    (["N", "-k", "0"], "-k=0 must be >= 1"),
+    (["N", "--batch", "0"], "--batch=0 must be >= 1"),
+    (["N", "--in", str(2**40)], "--in=1099511627776 must be >= 1 and <= 2147483648"),
+    (["N", "--max", "0"], "--max=0 must be >= 1"),                   # was: "no N in [1, 0]"
+    (["Dk", "--max", "-1"], "--max=-1 must be >= 1"),
+    (["N", "--max", str(2**40)], "<= 2147483648"),
+    (["batch", "pointwise", "--in", "64", "--size", "14", "--max", "0"], "--max=0 must be >= 1"),
+    (["batch", "pointwise", "--in", "0", "--size", "14"], "in_channels=0 must be >= 1"),
+    (["N", "--out", "64"], "--out does not apply to `crossover N`"),
+    (["M", "--in", "64"], "--in does not apply to `crossover M`"),
+    (["Dk", "-k", "5"], "-k does not apply to `crossover Dk`"),
+    (["N", "conv"], "KIND does not apply to `crossover N`"),
+    (["N", "--stride", "2"], "--stride does not apply"),
+    (["N", "--padding", "1"], "--padding does not apply"),
+    (["N", "--groups", "2"], "--groups does not apply"),
+    (["N", "--bias"], "--bias does not apply"),
+    (["N", "--study"], "--study does not apply"),
+    (["input_size", "conv", "--in", "8", "--size", "8", "-k", "7", "--padding", "valid", "--max", "4"],
+     "hi=4 must be >= 7"),
+    (["in_channels", "conv", "--in", "8", "--size", "8", "--groups", "2"], "grouped conv (groups=2)"),
+])
+def test_crossover_bad_values_exit_1_with_one_line(capsys, argv, needle):
+    code, out, err = run(capsys, "crossover", *argv, "--device", "v100-sxm2")
+    assert code == EXIT_INPUT and out == "" and err.count("\n") == 1, err
+    assert needle in err and err.startswith("roofline-conv crossover: error: "), err
+
+
+def test_crossover_uses_the_flags_given(capsys):
+    code, out, _ = run(capsys, "crossover", "N", "--in", "64", "--size", "28", "--device", "v100-sxm2", "--max", "64")
+    assert code == 0 and "in_channels=64" in out and "input_size=28" in out and "out_channels" not in out.split("\n")[0]

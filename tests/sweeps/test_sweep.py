@@ -241,7 +241,7 @@ def test_kernel_larger_than_padded_input():
 def test_input_errors_are_named():
     base = dict(in_channels=8, out_channels=8, kernel_size=3, input_size=8)
     cases = [
-        (dict(base, in_channels=[8, 2.5]), r"in_channels must be integers in 1 of 2"),
+        (dict(base, in_channels=[8, 2.5]), r"in_channels=\[8, 2.5\] must be integers, not floats"),
         (dict(base, stride=[1, 2], padding="same"), r"padding='same' is supported for stride 1 only"),
         (dict(base, stride=[1, 0]), r"stride must be >= 1 in 1 of 2 configurations \(first at index 1: stride=0\)"),
         (dict(base, padding=-1), r"padding must be >= 0"),

@@ -128,23 +128,43 @@ def layer_from_args(args: argparse.Namespace) -> Any:
     return DepSep(cin, cout, kernel, size, padding=padding, dilation=dilation, **common)
 
 
+DIMENSION_FLAGS = (("in_channels", "--in"), ("out_channels", "--out"), ("kernel_size", "-k"), ("input_size", "--size"))
+"""The layer-dimension flags a sweep or a crossover takes, with the attribute each one sets."""
+
+
+def dimension_flag(value: Any, flag: str, minimum: int = 1) -> Any:
+    """A numeric flag's value checked by the shared integer rule, named by the flag; None (not
+    given) passes through."""
+    from ..validation import MAX_DIMENSION, integer
+
+    return None if value is None else integer(value, flag, minimum=minimum, maximum=MAX_DIMENSION)
+
+
 def layer_dimensions(args: argparse.Namespace) -> dict[str, Any]:
-    """--in, --out, -k and --size, each defaulting to the study's layer's (data/study.toml)."""
+    """--in, --out, -k and --size, each checked (an int in [1, 2**31]) and, when not given,
+    the study's layer's (data/study.toml). A given 0 is refused, never replaced by the default."""
     from ..study_data import layer_spec
 
     study = layer_spec()
-    return dict(in_channels=args.in_channels or study.in_channels, out_channels=args.out_channels or study.out_channels,
-                kernel_size=study.kernel_size if args.kernel_size is None else args.kernel_size,
-                input_size=args.input_size or study.input_size)
+    dims: dict[str, Any] = {}
+    for attr, flag in DIMENSION_FLAGS:
+        value = dimension_flag(getattr(args, attr), flag)
+        dims[attr] = getattr(study, attr) if value is None else value
+    return dims
 
 
 def sweep_dimensions(args: argparse.Namespace) -> dict[str, Any]:
-    """The layer flags as fixed dimensions for a sweep (defaults: the study's layer)."""
+    """The layer flags as fixed dimensions for a sweep (defaults: the study's layer), each
+    checked and named by its flag."""
     padding = padding_arg(args.padding)
-    dims: dict[str, Any] = dict(**layer_dimensions(args), stride=args.stride, padding=padding,
-                                dilation=1 if args.dilation is None else args.dilation, bias=args.bias, batch=args.batch)
+    if not isinstance(padding, str):
+        padding = dimension_flag(padding, "--padding", minimum=0)
+    dims: dict[str, Any] = dict(**layer_dimensions(args), stride=dimension_flag(args.stride, "--stride"),
+                                padding=padding, dilation=dimension_flag(1 if args.dilation is None else args.dilation,
+                                                                         "--dilation"),
+                                bias=args.bias, batch=dimension_flag(args.batch, "--batch"))
     if args.groups is not None:
-        dims["groups"] = args.groups
+        dims["groups"] = dimension_flag(args.groups, "--groups")
     return dims
 
 

@@ -10,7 +10,9 @@ from ..report import Table
 from .common import (
     add_format,
     add_layer_arguments,
+    DIMENSION_FLAGS,
     add_precision_traffic,
+    dimension_flag,
     layer_dimensions,
     layer_from_args,
     load_device,
@@ -144,22 +146,47 @@ def run_crossover(args: argparse.Namespace) -> list[Table]:
     from ..crossover import compute_bound_threshold, depsep_faster
     from ..layers import Conv2d
 
-    device = load_device(args.device)
+    hi = dimension_flag(args.max, "--max")
     if args.variable in ("N", "M", "Dk"):
-        dims = dict(**layer_dimensions(args), batch=args.batch)
-        wins = depsep_faster(device, args.variable, precision=args.precision, traffic=args.traffic,
-                             hi=args.max, **dims)
+        dims = _depsep_dimensions(args)
+        device = load_device(args.device)
+        wins = depsep_faster(device, args.variable, precision=args.precision, traffic=args.traffic, hi=hi, **dims)
         rows = [[args.variable, str(wins.regions), wins.regions.method,
                  ", ".join(str(r) for r in wins.regions.roots) or "-"]]
         return [Table(title=f"DepSep vs conv on {device.id} at {args.precision}: "
-                      + ", ".join(f"{k}={v}" for k, v in dims.items() if k[0] != args.variable[0].lower()),
+                      + ", ".join(f"{k}={v}" for k, v in dims.items()),
                       columns=["variable", "DepSep predicted faster for", "method", "exact roots"], rows=rows)]
     layer = layer_from_args(args)
     if not isinstance(layer, Conv2d):
         raise ValueError(f"crossover {args.variable} takes one conv layer (conv, depthwise or pointwise), "
                          f"not a {type(layer).__name__}; for a DepSep, ask for each part: KIND depthwise or pointwise")
-    th = compute_bound_threshold(layer, device, args.variable, args.precision, args.traffic, hi=args.max)
+    device = load_device(args.device)
+    th = compute_bound_threshold(layer, device, args.variable, args.precision, args.traffic, hi=hi)
     rows = [[args.variable, "never (up to --max)" if th.value is None else th.value, th.regions.method,
              str(th.compute_time), str(th.memory_time)]]
     return [Table(title=f"{layer!r} on {device.id} at {args.precision}: {th}",
                   columns=["variable", "compute-bound from", "method", "compute time (s)", "memory time (s)"], rows=rows)]
+
+
+_SEARCHED = {"N": "out_channels", "M": "in_channels", "Dk": "kernel_size"}
+
+
+def _depsep_dimensions(args: argparse.Namespace) -> dict[str, Any]:
+    """The fixed dimensions of `crossover N|M|Dk` (a conv and a DepSep, stride 1, 'same'
+    padding): --in, --out, -k, --size (default the study's) and --batch, less the one searched.
+    Flags that do not apply (KIND, --stride, --padding, ...) and the searched dimension's own
+    flag are refused, never ignored."""
+    searched = _SEARCHED[args.variable]
+    flags = dict(DIMENSION_FLAGS)
+    not_here = [("KIND", args.kind), ("--file", args.file), ("--study", args.study or None),
+                ("--stride", None if args.stride == 1 else args.stride), ("--padding", args.padding),
+                ("--dilation", args.dilation), ("--groups", args.groups), ("--bias", args.bias or None),
+                (flags[searched], getattr(args, searched))]
+    for flag, value in not_here:
+        if value is not None:
+            why = (f"{args.variable} is the {searched} searched over [1, --max]" if flag == flags[searched]
+                   else "it compares a conv with a DepSep at stride 1, 'same' padding, from --in/--out/-k/--size/--batch")
+            raise ValueError(f"{flag} does not apply to `crossover {args.variable}`: {why}")
+    dims = layer_dimensions(args)
+    del dims[searched]
+    return dict(dims, batch=dimension_flag(args.batch, "--batch"))

@@ -22,11 +22,13 @@ is the sum of its parts, its intermediate charged to neither part under ``compul
 """
 
 from . import compiled
+from ..validation import MAX_DIMENSION
 from .evaluate import sweep
 from .quantities import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, QUANTITIES
 from .symbolic import SWEEP_ARGS, expression
 
-__all__ = ["sweep", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS", "SWEEP_ARGS"]
+__all__ = ["sweep", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS", "SWEEP_ARGS",
+           "MAX_DIMENSION"]
 
 
 def __getattr__(name: str) -> int:
