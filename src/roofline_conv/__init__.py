@@ -4,79 +4,24 @@
     >>> Conv2d(128, 128, kernel_size=3, input_size=224, padding=1).macs
     7398752256
 
-Device constants (``V100``, ``TPUv2``, ``XeonE5_2698v4``, ...) are loaded from the packaged
-catalog on first access; importing the package reads no files.
+Every public name (layers, symbols, conventions, device constants such as ``V100``, ``TPUv2``,
+``XeonE5_2698v4``, ...) is loaded on first access (PEP 562): importing the package imports
+nothing and reads no files, so the ``roofline-conv`` command starts, and answers Ctrl-C, before
+any heavy import (see ``cli.main``).
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from .conventions import FLOPS_PER_MAC, MB, PRECISIONS, TRAFFIC_MODELS
-from .layers import (
-    Add,
-    AvgPool2d,
-    BatchNorm2d,
-    Conv2d,
-    DepSep,
-    Depthwise,
-    Flatten,
-    GemmShape,
-    GlobalAvgPool,
-    HardSigmoid,
-    HardSwish,
-    Layer,
-    LayerError,
-    Linear,
-    MaxPool2d,
-    Pointwise,
-    ReLU,
-    ReLU6,
-    Scale,
-    Sigmoid,
-    SiLU,
-    SqueezeExcitation,
-)
-from .symbols import B, Df, Dk, M, N
 
 __version__ = "0.1.0"
 
-_LAZY_MODULE_ATTRS = {
-    "project": "roofline_conv.roofline",
-    "ridge_point": "roofline_conv.roofline",
-    "Projection": "roofline_conv.roofline",
-    "Device": "roofline_conv.devices",
-    "devices": "roofline_conv.devices",
-    "Network": "roofline_conv.network",
-    "Sequential": "roofline_conv.network",
-    "Residual": "roofline_conv.network",
-    "NetworkError": "roofline_conv.network",
-    "network": "roofline_conv.network",
-    "zoo": "roofline_conv.zoo",
-    "training": "roofline_conv.training",
-    "sweep": "roofline_conv.sweeps",
-    "plot": "roofline_conv.plot",
-    "plot_roofline": "roofline_conv.plot",
-    "plot_sweep": "roofline_conv.plot",
-    "BYTES_PER_ELEMENT": "roofline_conv.conventions",
-    "plot_predicted_vs_measured": "roofline_conv.plot",
-}
-_LAZY_MODULES = {"devices", "network", "zoo", "training", "plot"}
+
+def __getattr__(name: str) -> object:
+    """Every public name, imported on first access (see ``_names``)."""
+    from ._names import attribute
+
+    return attribute(name)
 
 
-def __getattr__(name: str) -> Any:
-    import importlib
-
-    if name in _LAZY_MODULE_ATTRS:
-        module = importlib.import_module(_LAZY_MODULE_ATTRS[name])
-        return module if name in _LAZY_MODULES else getattr(module, name)
-    if name[:1].isupper():
-        devices = importlib.import_module("roofline_conv.devices")
-        try:
-            return getattr(devices, name)
-        except AttributeError:
-            pass
-    raise AttributeError(f"module 'roofline_conv' has no attribute {name!r}")
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

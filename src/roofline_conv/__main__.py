@@ -1,7 +1,8 @@
-"""``python -m roofline_conv``: the command line."""
+"""``python -m roofline_conv``: the command line (``roofline-conv``)."""
 
 import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

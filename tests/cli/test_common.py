@@ -1,7 +1,11 @@
-"""The CLI helpers (cli/common.py): atomic writes, file permissions."""
+"""The CLI helpers (cli/common.py): atomic writes (whatever window Ctrl-C lands in), file
+permissions, the parser's one-line errors, flag values that must parse."""
 
 from __future__ import annotations
 
+import os
+import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -59,3 +63,87 @@ def test_layer_dimensions_default_only_what_is_not_given():
 def test_sweep_dimensions_refuse_bad_flags_by_name(given, needle):
     with pytest.raises(ValueError, match=needle):
         common.sweep_dimensions(_flags(**given))
+
+
+# -- Ctrl-C in every window of an atomic write (a real SIGINT to this process) --------------------
+def _interrupt_self() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("window", ["mkstemp", "close", "write", "chmod", "replace"])
+def test_a_real_interrupt_in_any_window_leaves_no_partial_or_temporary_file(tmp_path, monkeypatch, window):
+    """The SIGINT lands right after the step named (or inside ``write``): the call raises
+    KeyboardInterrupt, and the folder holds the whole file or nothing, never a temporary."""
+    target = tmp_path / "chart.png"
+    real = {"mkstemp": tempfile.mkstemp, "close": os.close, "chmod": os.chmod, "replace": os.replace}
+
+    def after(name):
+        def step(*args, **kwargs):
+            result = real[name](*args, **kwargs)
+            _interrupt_self()
+            return result
+        return step
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(b"a whole chart")
+        if window == "write":
+            _interrupt_self()
+
+    if window != "write":
+        target_module = tempfile if window == "mkstemp" else os
+        monkeypatch.setattr(target_module, window, after(window))
+    with pytest.raises(KeyboardInterrupt):
+        common.write_atomically(target, write)
+    monkeypatch.undo()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [] if window in ("mkstemp", "close", "write") else left in ([], ["chart.png"])
+    if left:
+        assert target.read_bytes() == b"a whole chart"
+
+
+def test_interrupts_are_not_held_while_the_file_is_written(tmp_path):
+    """While ``write`` runs (a chart can take seconds), Ctrl-C acts at once."""
+    steps = []
+
+    def write(tmp: Path) -> None:
+        _interrupt_self()
+        for i in range(100_000):
+            steps.append(i)
+
+    with pytest.raises(KeyboardInterrupt):
+        common.write_atomically(tmp_path / "x.svg", write)
+    assert len(steps) < 100_000 and list(tmp_path.iterdir()) == []
+
+
+# -- the parser's rules --------------------------------------------------------------------------
+def test_a_bad_flag_is_one_line_naming_the_help(capsys):
+    from roofline_conv.cli import build_parser
+
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["plot", "roofline", "--device", "v100-sxm2", "-o", "x.png", "--precision", "fp61"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("roofline-conv plot: error: argument --precision: invalid choice: 'fp61' (did you mean 'fp64'?)")
+    assert err.rstrip().endswith("see `roofline-conv plot --help`")
+
+
+@pytest.mark.parametrize("text, value", [("same", "same"), ("valid", "valid"), ("0", 0), ("2", 2), ("-1", -1)])
+def test_padding_values(text, value):
+    assert common.padding_value(text) == value
+
+
+@pytest.mark.parametrize("text", ["full", "", "1.5", "two"])
+def test_padding_that_does_not_parse(text):
+    import argparse
+
+    with pytest.raises(argparse.ArgumentTypeError, match="must be an int, 'same' or 'valid'"):
+        common.padding_value(text)
+
+
+@pytest.mark.parametrize("text", ["", ",", "16,a", "1.5", "x"])
+def test_int_list_that_does_not_parse(text):
+    import argparse
+
+    with pytest.raises(argparse.ArgumentTypeError, match="comma-separated integers"):
+        common.int_list(text)
+    assert common.int_list("16, 64,256,") == [16, 64, 256]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from roofline_conv.cli import EXIT_INPUT
+import pytest
+
+from roofline_conv.cli import EXIT_INPUT, EXIT_USAGE, main
 
 from .helpers import run
 
@@ -18,5 +20,8 @@ def test_plot_writes_charts(capsys, tmp_path):
 
 
 def test_sweep_padding_flag_is_checked(capsys, tmp_path):
-    code, _, err = run(capsys, "plot", "sweep", "--device", "v100-sxm2", "--padding", "full", "-o", str(tmp_path / "s.png"))
-    assert code == EXIT_INPUT and "--padding 'full' must be an int, 'same' or 'valid'" in err
+    with pytest.raises(SystemExit) as info:  # a flag value that does not parse: a bad flag, like `--in abc`
+        main(["plot", "sweep", "--device", "v100-sxm2", "--padding", "full", "-o", str(tmp_path / "s.png")])
+    err = capsys.readouterr().err
+    assert info.value.code == EXIT_USAGE and "argument --padding: 'full' must be an int, 'same' or 'valid'" in err
+    assert list(tmp_path.iterdir()) == []

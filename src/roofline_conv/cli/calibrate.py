@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ..report import Table
-from .common import add_format, device_table, progress, write_text
+from .common import add_format, device_table, positive_threads, progress, write_text
 
 
 def register(sub: Any) -> None:
@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> list[Table]:
     from ..measure.calibrate import calibrate
 
-    result = calibrate(quick=args.quick, threads=args.threads, progress=progress)
+    result = calibrate(quick=args.quick, threads=positive_threads(args.threads), progress=progress)
     if args.output:
         write_text(args.output, result.device.to_toml())
         progress(f"wrote {args.output}")

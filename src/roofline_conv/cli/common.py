@@ -1,8 +1,10 @@
-"""What the subcommands share: output formats, progress, atomic writes, devices and layers from flags."""
+"""What the subcommands share: the parser's rules, output formats, progress, atomic writes,
+devices and layers from flags."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import tempfile
@@ -11,13 +13,40 @@ from typing import Any, Callable
 
 from ..conventions import PRECISIONS, TRAFFIC_MODELS
 from ..report import FORMATS, Table
+from .process import EXIT_USAGE, HeldInterrupts
 
 LAYER_KINDS = ("conv", "depthwise", "pointwise", "depsep")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the command line's rules for a bad flag: one line on stderr (the message
+    and where the help is), exit 2; a word outside a flag's choices gets the nearest suggested.
+    Every vocabulary flag (precision, traffic, format, lowering, ...) is a ``choices`` flag, so
+    a bad word is a bad flag (exit 2) in every command alike."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:  # argparse's hook for choices
+        if action.choices is not None and value not in action.choices:
+            raise argparse.ArgumentError(action, invalid_choice(value, action.choices))
+
+
+def invalid_choice(value: Any, choices: Any) -> str:
+    """The message for a word outside a flag's vocabulary, with the nearest suggested."""
+    options = [str(c) for c in choices]
+    near = difflib.get_close_matches(str(value), options, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"invalid choice: {value!r}{hint}; choose from {', '.join(options)}"
+
+
 def progress(message: str) -> None:
-    """Progress of long work, on stderr (stdout stays clean for the tables)."""
-    print(f"... {message}", file=sys.stderr, flush=True)
+    """Progress of long work, on stderr (stdout stays clean for the tables); a closed stderr
+    does not stop the work."""
+    try:
+        print(f"... {message}", file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        pass
 
 
 def add_format(p: argparse.ArgumentParser) -> None:
@@ -29,23 +58,74 @@ def add_precision_traffic(p: argparse.ArgumentParser, precision: str = "fp16") -
     p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory", help="traffic model (default compulsory)")
 
 
+# -- flag values that must parse (else a bad flag, exit 2, like `--in abc`) ---------------------
+def padding_value(text: str) -> int | str:
+    """--padding: an int, 'same' or 'valid'."""
+    if text in ("same", "valid"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} must be an int, 'same' or 'valid'") from None
+
+
+def int_list(text: str) -> list[int]:
+    """Comma-separated integers (``16,64,256``)."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r} must be comma-separated integers, e.g. 16,64,256")
+    return values
+
+
+def sweep_quantity(text: str) -> str:
+    """--quantity: a sweep quantity (``roofline_conv.sweeps.QUANTITIES``), read when the flag is
+    parsed so that building the parser imports no sweep machinery."""
+    from ..sweeps.quantities import QUANTITIES
+
+    if text in QUANTITIES:
+        return text
+    raise argparse.ArgumentTypeError(invalid_choice(text, QUANTITIES))
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """KEY=VALUE."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} must be KEY=VALUE, e.g. alpha=0.5")
+    return key.strip(), value.strip()
+
+
+def positive_threads(value: int | None, flag: str = "--threads") -> int | None:
+    """--threads: None (the library's) or at least 1 (a bad value, exit 1)."""
+    from ..validation import integer
+
+    return None if value is None else integer(value, flag, minimum=1)
+
+
 def write_atomically(path: str | Path, write: Callable[[Path], Any]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place, so an
-    interrupt (Ctrl-C) or an error never leaves a partial file behind."""
+    interrupt (Ctrl-C) or an error never leaves a partial or temporary file behind: Ctrl-C is
+    held while the temporary file is created and remembered, renamed, or removed, and let
+    through only while ``write`` runs."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".roofline-conv-", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with HeldInterrupts() as held:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".roofline-conv-", suffix=path.suffix)
+        tmp = Path(tmp_name)
+        try:
+            os.close(fd)
+            with held.released():
+                write(tmp)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -71,7 +151,7 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("-k", "--kernel", dest="kernel_size", type=int, help="kernel size (default 3; not for pointwise)")
     g.add_argument("--size", dest="input_size", type=int, help="input height = width")
     g.add_argument("--stride", type=int, default=1, help="stride (default 1)")
-    g.add_argument("--padding", help="int, 'same' (default) or 'valid' (not for pointwise)")
+    g.add_argument("--padding", type=padding_value, help="int, 'same' (default) or 'valid' (not for pointwise)")
     g.add_argument("--dilation", type=int, help="dilation (default 1; not for pointwise)")
     g.add_argument("--groups", type=int, help="groups (conv and pointwise only; default 1)")
     g.add_argument("--bias", action="store_true", help="count a bias")
@@ -80,14 +160,10 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("--study", action="store_true", help="the seed study's layer (with KIND conv or depsep)")
 
 
-def padding_arg(value: str | None) -> Any:
-    """--padding as a layer takes it: 'same' (the default), 'valid' or an int."""
-    if value is None or value in ("same", "valid"):
-        return value or "same"
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"--padding {value!r} must be an int, 'same' or 'valid'") from None
+def padding_arg(value: int | str | None) -> Any:
+    """--padding as a layer takes it: 'same' (the default), 'valid' or an int (parsed by
+    :func:`padding_value`)."""
+    return "same" if value is None else value
 
 
 def layer_from_args(args: argparse.Namespace) -> Any:

@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> list[Table] | str:
     from ..devices import Device, all_devices
 
+    if args.device and args.action != "show":
+        raise ValueError(f"devices {args.action} takes no device; to see one: `roofline-conv devices show {args.device}`")
     if args.action == "schema":
         return json.dumps(Device.json_schema(), indent=2)
     if args.action == "show":

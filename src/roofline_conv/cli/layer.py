@@ -16,6 +16,7 @@ from .common import (
     layer_dimensions,
     layer_from_args,
     load_device,
+    positive_threads,
     progress,
 )
 
@@ -119,11 +120,12 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
     from ..measure.calibrate import measure_layer
     from ..roofline import project
 
+    threads = positive_threads(args.threads)
     layer = layer_from_args(args)
     progress(f"measuring {layer!r} ({args.repeats} samples)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=args.threads, memory_limit=args.memory_limit)
+        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=threads, memory_limit=args.memory_limit)
     rows: list[list[Any]] = [
         ["median time", m.seconds * 1e3, "ms"],
         ["IQR / median", m.rel_spread, "(noisy above 0.1)"],

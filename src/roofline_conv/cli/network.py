@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..conventions import TRAFFIC_MODELS
 from ..report import Table
-from .common import add_format, load_device
+from .common import add_format, add_precision_traffic, key_value, load_device
 
 
 def register(sub: Any) -> None:
@@ -21,17 +20,16 @@ def register(sub: Any) -> None:
     )
     p.add_argument("model", help="zoo model (mobilenet_v1, mobilenet_v2, efficientnet_b0, resnet18, resnet50, vgg16, "
                    "cifar_cnn), 'list', or a network TOML/JSON file (see docs/cli.md)")
-    p.add_argument("--device", help="catalog device id (e.g. v100-sxm2) for the roofline columns")
-    p.add_argument("--precision", default="fp16", help="precision (default fp16)")
+    p.add_argument("--device", help="device id (e.g. v100-sxm2) or device TOML for the roofline columns")
+    add_precision_traffic(p)
     p.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
-    p.add_argument("--traffic", choices=TRAFFIC_MODELS, default="compulsory", help="traffic model (default compulsory)")
     p.add_argument("--fuse", action=argparse.BooleanOptionalAction, default=None,
                    help="fold BatchNorm and activations into the preceding conv (default: fused)")
     p.add_argument("--training", action="store_true", help="a training step (forward + backward) instead")
     p.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), help="with --training: add the update")
     p.add_argument("--skip-input-grad", action="store_true",
                    help="with --training: skip the first layer's data gradient")
-    p.add_argument("--option", "-O", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--option", "-O", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="builder option, e.g. -O alpha=0.5 -O resolution=160 (repeatable)")
     add_format(p)
     p.set_defaults(handler=run)
@@ -59,11 +57,8 @@ def run(args: argparse.Namespace) -> list[Table]:
             rows.append([name, net.params, net.macs, len(net), "x".join(map(str, net.input_shape))])
         return [Table(title="zoo models (defaults)", columns=["model", "params", "MACs", "layers", "input"], rows=rows)]
     options: dict[str, Any] = {}
-    for item in args.option:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--option {item!r} must be KEY=VALUE, e.g. alpha=0.5")
-        options[key.strip()] = _option_value(value.strip())
+    for key, value in args.option:
+        options[key] = _option_value(value)
     device = None
     if args.device is not None:
         device = load_device(args.device)

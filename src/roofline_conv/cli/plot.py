@@ -6,9 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .. import study
 from ..report import Table
-from .common import add_format, add_layer_arguments, layer_from_args, load_device, progress, sweep_dimensions, write_atomically
+from .common import (
+    add_format,
+    add_layer_arguments,
+    add_precision_traffic,
+    int_list,
+    layer_from_args,
+    load_device,
+    progress,
+    sweep_dimensions,
+    sweep_quantity,
+    write_atomically,
+)
 
 SWEEP_DIMENSIONS = ("in_channels", "out_channels", "channels", "kernel_size", "input_size", "stride", "batch")
 
@@ -25,20 +35,23 @@ def register(sub: Any) -> None:
     p.add_argument("chart", choices=("roofline", "sweep"))
     add_layer_arguments(p)
     p.add_argument("--device", action="append", required=True, help="device id or TOML (repeatable)")
-    p.add_argument("--precision", default="fp16", help="precision (default fp16)")
-    p.add_argument("--traffic", default="compulsory", help="traffic model (default compulsory)")
+    add_precision_traffic(p)
     p.add_argument("--normalise", action="store_true", help="roofline: several devices on normalised axes")
     p.add_argument("--dimension", default="out_channels", choices=SWEEP_DIMENSIONS,
                    help="sweep: the swept dimension (default out_channels; 'channels' sweeps in and out together)")
-    p.add_argument("--values", default="8,16,32,64,128,256,512,1024", help="sweep: comma-separated values")
-    p.add_argument("--quantity", default="intensity", help="sweep: the quantity on the y axis (default intensity)")
+    p.add_argument("--values", type=int_list, default="8,16,32,64,128,256,512,1024",
+                   help="sweep: comma-separated values")
+    p.add_argument("--quantity", default="intensity", type=sweep_quantity,
+                   help="sweep: the quantity on the y axis (default intensity; also macs, flops, traffic, time, "
+                   "attainable, ...: roofline_conv.sweeps.QUANTITIES)")
     p.add_argument("--output", "-o", required=True, help="the chart file (.png, .svg or .pdf)")
     add_format(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> list[Table]:
-    # Loaded here, not at module level: matplotlib adds about a second to every CLI start.
+    # Loaded here, not at module level: matplotlib and sympy add seconds to every CLI start.
+    from .. import study
     from ..plot import FORMATS, plot_roofline, plot_sweep, save
 
     suffix = Path(args.output).suffix.lower()
@@ -56,10 +69,7 @@ def run(args: argparse.Namespace) -> list[Table]:
         fig = plot_roofline(devices if len(devices) > 1 else devices[0], points, args.precision,
                             traffic=args.traffic, normalise=args.normalise)
     else:
-        try:
-            values = [int(v) for v in args.values.split(",") if v.strip()]
-        except ValueError:
-            raise ValueError(f"--values {args.values!r} must be comma-separated integers") from None
+        values = args.values
         fixed = sweep_dimensions(args)
         dims: Any = ("in_channels", "out_channels") if args.dimension == "channels" else args.dimension
         for d in (dims if isinstance(dims, tuple) else (dims,)):

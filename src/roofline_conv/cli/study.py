@@ -8,7 +8,7 @@ from typing import Any
 
 from ..conventions import TRAFFIC_MODELS
 from ..report import Table
-from .common import add_format, load_device, progress, write_atomically
+from .common import add_format, load_device, positive_threads, progress, write_atomically
 
 
 def register(sub: Any) -> None:
@@ -34,6 +34,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> list[Table]:
     from .. import study
 
+    threads = positive_threads(args.threads)
+    if args.device_file and not args.measure:
+        raise ValueError("--device-file is this machine's device for the measurement; it does nothing with --no-measure")
     tables = [
         study.analytic_table(batch=args.batch),
         study.prediction_table(args.traffic),
@@ -46,8 +49,8 @@ def run(args: argparse.Namespace) -> list[Table]:
         if device is None:
             from ..measure.calibrate import calibrate
 
-            device = calibrate(quick=True, threads=args.threads, progress=progress).device
-        row = study.this_machine_row(device, threads=args.threads, progress=progress)
+            device = calibrate(quick=True, threads=threads, progress=progress).device
+        row = study.this_machine_row(device, threads=threads, progress=progress)
         tables.append(study.this_machine_table(row))
     if args.charts:
         written = write_charts(Path(args.charts), args.traffic, device, row)

@@ -122,9 +122,10 @@ def run(g: ConvGeometry, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, 
         return
     lock = threading.Lock()
     todo = iter(blocks)
+    stop = threading.Event()
 
     def work(k: int) -> None:
-        while True:
+        while not stop.is_set():
             with lock:
                 blk = next(todo, None)
             if blk is None:
@@ -135,8 +136,12 @@ def run(g: ConvGeometry, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, 
     assert controller is not None  # auto_workers gives 1 worker without threadpoolctl
     with controller.limit(limits=1):
         futures = [_pool().submit(work, k) for k in range(workers)]
-        for f in futures:
-            f.result()
+        try:
+            for f in futures:
+                f.result()
+        except BaseException:  # Ctrl-C (or a worker's error): the workers take no further block
+            stop.set()
+            raise
 
 
 def _block(g: ConvGeometry, x: np.ndarray, wt: np.ndarray, bias: np.ndarray | None, out: np.ndarray,
