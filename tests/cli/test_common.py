@@ -58,7 +58,7 @@ def test_layer_dimensions_default_only_what_is_not_given():
     (dict(in_channels=2**40), "--in=1099511627776 must be >= 1 and <= 2147483648"),
     (dict(stride=0), "--stride=0 must be >= 1"), (dict(dilation=0), "--dilation=0 must be >= 1"),
     (dict(batch=0), "--batch=0 must be >= 1"), (dict(groups=0), "--groups=0 must be >= 1"),
-    (dict(padding="-1"), "--padding=-1 must be >= 0"),
+    (dict(padding=-1), "--padding=-1 must be >= 0"),
 ])
 def test_sweep_dimensions_refuse_bad_flags_by_name(given, needle):
     with pytest.raises(ValueError, match=needle):
