@@ -62,6 +62,9 @@ def plot_sweep(
     for i, k in enumerate(kinds):
         choice(k, f"kinds[{i}]", KINDS)
     figsize, dpi = check_figure(figsize, dpi, title, ridge_lines=ridge_lines, logx=logx, logy=logy)
+    unused = [key for key in ("kernel_size", "padding", "dilation") if key in fixed or key in dims]
+    if unused and all(kind == "pointwise" for kind in kinds):
+        raise ValueError(f"{unused[0]} does not apply to kinds={tuple(kinds)!r}: a pointwise conv is 1x1, unpadded")
     if quantity == "output_size":
         raise ValueError("plot 'output_height' or 'output_width' instead of the 'output_size' pair")
     x = np.asarray(values)
