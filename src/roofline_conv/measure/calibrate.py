@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from ..devices import Device
 from .comparison import Comparison, Row, compare, describe_efficiency
 from .fit import OP_CLASSES, fit_efficiencies, op_class
-from .layer_runs import DTYPES, Progress, layer_memory_bytes, measure_layer, measure_layers, quiet, runner
+from ..validation import flag
+from .arguments import count, threads_argument
+from .layer_runs import (DTYPES, Progress, layer_memory_bytes, measurable_dtype, measure_layer, measure_layers, quiet,
+                         runner)
 from .layer_sets import holdout_layers, training_layers
 from .this_machine import measure_machine
 
@@ -59,7 +62,14 @@ class Calibration:
 
 def calibrate(*, quick: bool = False, threads: int | None = None, precision: str = "fp32",
               repeats: int = 5, progress: Progress = quiet) -> Calibration:
-    """Measure this machine, fit efficiencies on the training layers, compare on held-out ones."""
+    """Measure this machine, fit efficiencies on the training layers, compare on held-out ones.
+
+    The arguments are checked before anything runs (``repeats`` an int >= 1, ``threads``
+    ``None`` or an int >= 1, ``precision`` fp32 or fp64)."""
+    quick = flag(quick, "quick")
+    threads = threads_argument(threads)
+    repeats = count(repeats, "repeats")
+    measurable_dtype(precision)
     device = measure_machine(quick=quick, threads=threads, progress=progress)
     train = measure_layers(training_layers(quick), precision, repeats=repeats, threads=threads, progress=progress)
     device = fit_efficiencies(device, train, precision)

@@ -14,6 +14,8 @@ from ..devices import Device
 from ..layers import Layer
 from ..report import Table
 from ..roofline import project
+from ..validation import flag
+from .arguments import count, threads_argument
 from .fit import OP_CLASSES, op_class
 from .layer_runs import Progress, measure_layers, quiet
 
@@ -82,7 +84,11 @@ class Comparison:
 def compare(layers: Iterable[Layer], device: Device, precision: str = "fp32", *,
             measured: Sequence[tuple[Layer, Any]] | None = None, repeats: int = 5,
             threads: int | None = None, held_out: bool = True, progress: Progress = quiet) -> Comparison:
-    """Measure ``layers`` (or use ``measured``) and compare with ``device``'s predictions."""
+    """Measure ``layers`` (or use ``measured``) and compare with ``device``'s predictions
+    (``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1)."""
+    repeats = count(repeats, "repeats")
+    threads = threads_argument(threads)
+    held_out = flag(held_out, "held_out")
     pairs = list(measured) if measured is not None else measure_layers(layers, precision, repeats=repeats,
                                                                         threads=threads, progress=progress)
     rows = []

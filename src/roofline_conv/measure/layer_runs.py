@@ -13,13 +13,17 @@ from typing import Any
 
 import numpy as np
 
+from ..conventions import parse_precision
 from ..layers import Conv2d, DepSep, Layer
+from ..validation import integer, shown
+from .arguments import count, threads_argument
+from .guard import check_memory, memory_limit_argument, normal_array
 from .kernels import ConvPlan, DepsepPlan
-from .memory import check_memory, estimate_conv_bytes
+from .memory import conv_memory_breakdown
 from .timing import Measurement, measure
 
-__all__ = ["DTYPES", "Progress", "kernel_kind", "layer_memory_bytes", "measure_layer", "measure_layers",
-           "runner"]
+__all__ = ["DTYPES", "Progress", "kernel_kind", "layer_memory_breakdown", "layer_memory_bytes", "measurable_dtype", "measure_layer",
+           "measure_layers", "runner"]
 
 Progress = Callable[[str], None]
 
@@ -46,61 +50,83 @@ def kernel_kind(layer: Conv2d) -> str:
     return "standard"
 
 
-def _dtype(precision: str) -> Any:
-    if precision not in DTYPES:
-        raise ValueError(f"precision={precision!r} cannot be measured with numpy kernels; use fp32 or fp64")
-    return DTYPES[precision]
+def measurable_dtype(precision: Any) -> Any:
+    """The numpy dtype that measures ``precision`` (fp32 or fp64); a ``ValueError`` otherwise."""
+    p = parse_precision(precision)
+    if p.value not in DTYPES:
+        raise ValueError(f"precision={p.value!r} cannot be measured with numpy kernels; use fp32 or fp64")
+    return DTYPES[p.value]
 
 
-def layer_memory_bytes(layer: Layer, precision: str = "fp32") -> int:
-    """Bytes a measurement of ``layer`` allocates (inputs, weights, outputs, kernel workspace)."""
-    dtype = _dtype(precision)
+def _measurable(layer: Any) -> Layer:
+    if not isinstance(layer, (Conv2d, DepSep)):
+        raise ValueError(f"layer={shown(layer)} cannot be measured: the numpy kernels run Conv2d "
+                         "(conv, depthwise, pointwise) and DepSep layers")
+    if layer.is_symbolic:
+        raise ValueError("a symbolic layer cannot be measured; give every dimension a number")
+    return layer
+
+
+def layer_memory_breakdown(layer: Layer, precision: str = "fp32") -> dict[str, int]:
+    """Bytes a measurement of ``layer`` allocates, by part (``input``, ``weights``, ``output``,
+    ``workspace`` with every worker thread's buffers, ``temporaries`` of a run, ``total``), as
+    :func:`~.memory.conv_memory_breakdown`."""
+    layer = _measurable(layer)
+    dtype = measurable_dtype(precision)
     if isinstance(layer, DepSep):
         x, w_dw = _shapes(layer.depthwise)
         _, w_pw = _shapes(layer.pointwise)
-        return estimate_conv_bytes(x, (w_dw, w_pw[:2]), stride=layer.depthwise.stride,
-                                   padding=layer.depthwise.padding, dilation=layer.depthwise.dilation,
-                                   dtype=dtype, kind="depsep")
-    assert isinstance(layer, Conv2d)
+        return conv_memory_breakdown(x, (w_dw, w_pw[:2]), stride=layer.depthwise.stride,
+                                     padding=layer.depthwise.padding, dilation=layer.depthwise.dilation,
+                                     dtype=dtype, kind="depsep")
     x, w = _shapes(layer)
-    return estimate_conv_bytes(x, w, stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
-                               groups=int(layer.groups), dtype=dtype, kind=kernel_kind(layer))
+    return conv_memory_breakdown(x, w, stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
+                                 groups=int(layer.groups), dtype=dtype, kind=kernel_kind(layer))
+
+
+def layer_memory_bytes(layer: Layer, precision: str = "fp32") -> int:
+    """Bytes a measurement of ``layer`` allocates: inputs, weights, output, kernel workspace
+    (every worker thread's buffers) and a run's temporaries (see :func:`layer_memory_breakdown`)."""
+    return layer_memory_breakdown(layer, precision)["total"]
 
 
 def runner(layer: Layer, precision: str = "fp32", memory_limit: int | None = None, seed: int = 0) -> Callable[[], Any]:
     """A zero-argument callable running ``layer`` once with preallocated, warmed buffers.
 
-    Refuses (``MemoryLimitError``) before allocating when the estimate exceeds ``memory_limit``
-    (default: half the available memory).
+    Refuses (``MemoryLimitError``) before allocating when :func:`layer_memory_bytes` exceeds
+    ``memory_limit`` (bytes; default: ``ROOFLINE_CONV_MEMORY_LIMIT`` or half the available
+    memory). The inputs are standard normals made in the measured dtype (``seed``, an int >= 0).
     """
-    if layer.is_symbolic:
-        raise ValueError("a symbolic layer cannot be measured; give every dimension a number")
+    layer = _measurable(layer)
+    memory_limit = memory_limit_argument(memory_limit)
+    seed = integer(seed, "seed", minimum=0)
     check_memory(layer_memory_bytes(layer, precision), memory_limit, what=f"measuring {layer!r}")
-    dtype = _dtype(precision)
+    dtype = measurable_dtype(precision)
     rng = np.random.default_rng(seed)
     if isinstance(layer, DepSep):
         dw, pw = layer.parts
         x_shape, w_dw_shape = _shapes(dw)
         _, w_pw_shape = _shapes(pw)
         dplan = DepsepPlan(x_shape, w_dw_shape, w_pw_shape[:2], stride=dw.stride, padding=dw.padding,
-                           dilation=dw.dilation, dtype=dtype)
-        x = rng.standard_normal(x_shape).astype(dtype)
-        w_dw = rng.standard_normal(w_dw_shape).astype(dtype)
-        w_pw = rng.standard_normal(w_pw_shape[:2]).astype(dtype)
+                           dilation=dw.dilation, dtype=dtype, memory_limit=memory_limit)
+        x = normal_array(rng, x_shape, dtype)
+        w_dw = normal_array(rng, w_dw_shape, dtype)
+        w_pw = normal_array(rng, w_pw_shape[:2], dtype)
         return lambda: dplan.run(x, w_dw, w_pw)
-    if not isinstance(layer, Conv2d):
-        raise ValueError(f"cannot measure a {type(layer).__name__}")
     x_shape, w_shape = _shapes(layer)
     plan = ConvPlan(x_shape, w_shape, stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
-                    groups=int(layer.groups), dtype=dtype, kind=kernel_kind(layer))
-    x = rng.standard_normal(x_shape).astype(dtype)
-    w = rng.standard_normal(w_shape).astype(dtype)
+                    groups=int(layer.groups), dtype=dtype, kind=kernel_kind(layer), memory_limit=memory_limit)
+    x = normal_array(rng, x_shape, dtype)
+    w = normal_array(rng, w_shape, dtype)
     return lambda: plan.run(x, w)
 
 
 def measure_layer(layer: Layer, precision: str = "fp32", *, repeats: int = 5, threads: int | None = None,
                   memory_limit: int | None = None) -> Measurement:
-    """Median-of-``repeats`` wall time of ``layer`` on this machine (a ``Measurement``)."""
+    """Median-of-``repeats`` wall time of ``layer`` on this machine (a ``Measurement``);
+    ``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1 (BLAS threads)."""
+    repeats = count(repeats, "repeats")
+    threads = threads_argument(threads)
     fn = runner(layer, precision, memory_limit)
     return measure(fn, warmup=1, repeats=repeats, threads=threads, label=repr(layer), min_time=0.01)
 
@@ -108,8 +134,20 @@ def measure_layer(layer: Layer, precision: str = "fp32", *, repeats: int = 5, th
 def measure_layers(layers: Iterable[Layer], precision: str = "fp32", *, repeats: int = 5,
                    threads: int | None = None, memory_limit: int | None = None,
                    progress: Progress = quiet) -> list[tuple[Layer, Measurement]]:
-    """Measure each layer (one ``Measurement`` each), reporting progress."""
+    """Measure each layer (one ``Measurement`` each), reporting progress. Every layer and
+    argument is checked before the first is measured."""
+    if isinstance(layers, (Layer, str)) or not hasattr(layers, "__iter__"):
+        raise ValueError(f"layers={shown(layers)} must be an iterable of layers (for one layer use measure_layer)")
     layers = list(layers)
+    repeats = count(repeats, "repeats")
+    threads = threads_argument(threads)
+    memory_limit = memory_limit_argument(memory_limit)
+    measurable_dtype(precision)
+    for i, layer in enumerate(layers):
+        try:
+            _measurable(layer)
+        except ValueError as exc:
+            raise ValueError(f"layers[{i}]: {exc}") from None
     out = []
     for i, layer in enumerate(layers, 1):
         progress(f"[{i}/{len(layers)}] measuring {layer!r}")

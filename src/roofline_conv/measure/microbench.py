@@ -30,8 +30,11 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import flag, integers
+from ..validation import number as real_number
+from .arguments import count, float_dtype_argument, optional_count, threads_argument
+from .guard import check_memory, memory_limit_argument, normal_array
 from .machine import cache_sizes, cpu_info, llc_bytes, openblas_coretype, theoretical_vector_peak
-from .memory import check_memory
 from .threads import thread_limit
 from .timing import Measurement, compare_interleaved, measure
 
@@ -82,9 +85,19 @@ def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
     Stops at the plateau -- once ``patience`` consecutive sizes each improve on the best so
     far by less than ``gain`` (5 %; ``patience=2`` so one noisy sample on a shared machine
     does not end the sweep early) -- or at the last size. Each size: one warm-up, then
-    ``repeats`` samples (each >= 20 ms of calls, quick: 5 ms).
+    ``repeats`` samples (each >= 20 ms of calls, quick: 5 ms). Each size is checked against the
+    memory guard (three n x n arrays) before its arrays are made; the previous size's are freed
+    first.
     """
-    dt = np.dtype(dtype)
+    dt = float_dtype_argument(dtype)
+    quick = flag(quick, "quick")
+    threads = threads_argument(threads)
+    gain = real_number(gain, "gain", minimum=0)
+    patience = count(patience, "patience")
+    repeats = optional_count(repeats, "repeats")
+    memory_limit = memory_limit_argument(memory_limit)
+    if sizes is not None:
+        sizes = integers(sizes, "sizes", minimum=1)
     ct = openblas_coretype(warn=True)
     sizes = tuple(sizes) if sizes else (QUICK_GEMM_SIZES if quick else DEFAULT_GEMM_SIZES)
     reps = repeats or (3 if quick else 5)
@@ -95,8 +108,9 @@ def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
     with thread_limit(threads):
         for n in sizes:
             check_memory(3 * n * n * dt.itemsize, memory_limit, what=f"gemm_peak n={n}")
-            a = rng.standard_normal((n, n)).astype(dt)
-            b = rng.standard_normal((n, n)).astype(dt)
+            a = b = c = None  # the previous size's arrays go before this size's are made
+            a = normal_array(rng, (n, n), dt)
+            b = normal_array(rng, (n, n), dt)
             c = np.empty((n, n), dt)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -153,9 +167,13 @@ def stream_bandwidth(nbytes: int | None = None, *, dtype: Any = "float64", quick
 
     Default ``nbytes`` = max(4 x last-level cache, 256 MB) (quick: max(2 x LLC, 32 MB)).
     Checks 3 x ``nbytes`` against the memory guard before allocating. Copy and triad are
-    timed interleaved.
+    timed interleaved. ``nbytes`` is ``None`` or an int >= 1.
     """
-    dt = np.dtype(dtype)
+    nbytes = optional_count(nbytes, "nbytes")
+    dt = float_dtype_argument(dtype)
+    quick = flag(quick, "quick")
+    repeats = optional_count(repeats, "repeats")
+    memory_limit = memory_limit_argument(memory_limit)
     llc = llc_bytes()
     if nbytes is None:
         nbytes = max(2 * llc, 32 * 10**6) if quick else max(4 * llc, 256 * 10**6)
@@ -202,14 +220,19 @@ class CacheBandwidthResult:
                 f"{self.copy_bytes_per_s / 1e9:.1f} GB/s")
 
 
-def cache_bandwidth(nbytes: int | None = None, *, dtype: Any = "float64", quick: bool = False
-                    ) -> CacheBandwidthResult:
-    """In-cache copy bandwidth (bytes/s): two arrays of ``nbytes`` each (default L2 / 4, so
-    both fit in L2 together), copy timed in loops of >= 20 ms (quick: 5 ms)."""
-    dt = np.dtype(dtype)
+def cache_bandwidth(nbytes: int | None = None, *, dtype: Any = "float64", quick: bool = False,
+                    memory_limit: int | None = None) -> CacheBandwidthResult:
+    """In-cache copy bandwidth (bytes/s): two arrays of ``nbytes`` each (``None`` or an int >= 1;
+    default L2 / 4, so both fit in L2 together), copy timed in loops of >= 20 ms (quick: 5 ms).
+    The two arrays are checked against the memory guard first."""
+    nbytes = optional_count(nbytes, "nbytes")
+    dt = float_dtype_argument(dtype)
+    quick = flag(quick, "quick")
+    memory_limit = memory_limit_argument(memory_limit)
     l2 = cache_sizes().get("L2", 2**20)
     nbytes = int(nbytes or l2 // 4)
     n = max(1, nbytes // dt.itemsize)
+    check_memory(2 * n * dt.itemsize, memory_limit, what="cache_bandwidth")
     a = np.zeros(n, dt)
     b = np.ones(n, dt)
     with warnings.catch_warnings():

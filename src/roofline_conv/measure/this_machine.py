@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..devices import Device
+from ..validation import flag
+from .arguments import threads_argument
 from .layer_runs import DTYPES, Progress, quiet
 from .machine import blas_info, cpu_info, openblas_coretype, theoretical_vector_peak, vector_width
 from .microbench import cache_bandwidth, gemm_peak, stream_bandwidth
@@ -22,7 +24,10 @@ __all__ = ["measure_machine"]
 
 
 def measure_machine(*, quick: bool = False, threads: int | None = None, progress: Progress = quiet) -> Device:
-    """Measure this machine's roofs and return them as a ``Device`` (id ``this-machine``)."""
+    """Measure this machine's roofs and return them as a ``Device`` (id ``this-machine``);
+    ``threads`` is ``None`` or an int >= 1 (BLAS threads)."""
+    quick = flag(quick, "quick")
+    threads = threads_argument(threads)
     info = cpu_info()
     blas = blas_info()
     coretype = openblas_coretype(warn=True)

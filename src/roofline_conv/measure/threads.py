@@ -16,8 +16,11 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..validation import integer
+
 __all__ = [
     "BLAS_THREAD_ENV_VARS",
+    "MAX_THREADS",
     "ThreadControlWarning",
     "blas_controller",
     "blas_threads",
@@ -30,26 +33,36 @@ BLAS_THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THRE
 """Variables read by BLAS libraries *when they load* (i.e. before ``import numpy``)."""
 
 
+MAX_THREADS = 4096
+"""Most threads a ``threads=`` argument may ask for (more than any machine's cores)."""
+
+
 class ThreadControlWarning(UserWarning):
     """A thread limit could not be applied to the live BLAS pool."""
 
 
 def set_blas_thread_env(n: int, env: dict[str, str] | None = None) -> dict[str, str]:
-    """Set the BLAS thread variables to ``n`` in ``env`` (default ``os.environ``).
+    """Set the BLAS thread variables to ``n`` (an int >= 1) in ``env`` (default ``os.environ``).
 
     They are read when a BLAS library loads, so this only affects numpy imported *afterwards*
     (e.g. in a subprocess started with this environment). Returns the previous values.
     """
+    n = _threads(n, "n")
     target = os.environ if env is None else env
     old = {k: target.get(k, "") for k in BLAS_THREAD_ENV_VARS}
     for k in BLAS_THREAD_ENV_VARS:
-        target[k] = str(int(n))
+        target[k] = str(n)
     return old
+
+
+def _threads(value: Any, argument: str) -> int:
+    return integer(value, argument, minimum=1, maximum=MAX_THREADS)
 
 
 @contextlib.contextmanager
 def thread_limit(threads: int | None) -> Iterator[None]:
-    """Limit BLAS threads within the block (``None``: leave as is).
+    """Limit BLAS threads within the block (an int from 1 to :data:`MAX_THREADS`; ``None``:
+    leave as is).
 
     Uses ``threadpoolctl.threadpool_limits(threads, user_api="blas")`` when available. Without
     threadpoolctl the BLAS environment variables are set for the block (effective only for
@@ -59,12 +72,13 @@ def thread_limit(threads: int | None) -> Iterator[None]:
     if threads is None:
         yield
         return
+    threads = _threads(threads, "threads")
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         threadpool_limits = None
     if threadpool_limits is not None:
-        with threadpool_limits(limits=int(threads), user_api="blas"):
+        with threadpool_limits(limits=threads, user_api="blas"):
             yield
         return
     if "numpy" in sys.modules:
@@ -73,7 +87,7 @@ def thread_limit(threads: int | None) -> Iterator[None]:
             "affect BLAS libraries loaded later (numpy is already imported). Install "
             "threadpoolctl or set OMP_NUM_THREADS/OPENBLAS_NUM_THREADS/MKL_NUM_THREADS "
             "before starting Python.", ThreadControlWarning, stacklevel=3)
-    old = set_blas_thread_env(int(threads))
+    old = set_blas_thread_env(threads)
     try:
         yield
     finally:

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..report.numbers import duration
-from .memory import check_memory
+from ..validation import flag, shown
+from .arguments import count, noise_threshold_argument, optional_count, optional_seconds, threads_argument
+from .guard import check_memory, memory_limit_argument
 from .threads import thread_limit
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
 
 DEFAULT_NOISE_THRESHOLD = 0.1
 """A measurement is *noisy* when IQR / median exceeds this."""
+SETTLE_ENV = "ROOFLINE_CONV_SETTLE_S"
+"""Environment variable overriding :data:`DEFAULT_SETTLE_S` (seconds)."""
 DEFAULT_SETTLE_S = 0.1
 """Seconds :func:`settle` sleeps by default (OpenBLAS threads spin ~0.1 s after a GEMM).
 Override with the environment variable ``ROOFLINE_CONV_SETTLE_S``."""
@@ -136,19 +140,37 @@ class Measurement:
                 f"n={self.repeats} samples{num}{thr}{flag})")
 
 
+def settle_seconds() -> float:
+    """``ROOFLINE_CONV_SETTLE_S`` (a finite number of seconds >= 0, e.g. ``0.05``) if set, else
+    :data:`DEFAULT_SETTLE_S`; any other value is a ``ValueError`` naming the variable."""
+    env = os.environ.get(SETTLE_ENV, "").strip()
+    if not env:
+        return DEFAULT_SETTLE_S
+    try:
+        value = float(env)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{SETTLE_ENV}={shown(env)} must be a finite number of seconds >= 0 (e.g. 0.05)")
+    return value
+
+
 def settle(seconds: float | None = None) -> None:
     """Sleep so BLAS worker threads still spinning after a GEMM go idle (trap 2).
 
-    ``None`` uses ``ROOFLINE_CONV_SETTLE_S`` or :data:`DEFAULT_SETTLE_S` (0.1 s).
+    ``None`` uses ``ROOFLINE_CONV_SETTLE_S`` or :data:`DEFAULT_SETTLE_S` (0.1 s); otherwise a
+    finite number of seconds >= 0.
     """
-    if seconds is None:
-        env = os.environ.get("ROOFLINE_CONV_SETTLE_S", "")
-        try:
-            seconds = float(env) if env else DEFAULT_SETTLE_S
-        except ValueError:
-            seconds = DEFAULT_SETTLE_S
+    seconds = settle_seconds() if seconds is None else optional_seconds(seconds, "seconds")
     if seconds > 0:
         time.sleep(seconds)
+
+
+def _timing_arguments(warmup: Any, repeats: Any, min_time: Any, threads: Any, noise_threshold: Any,
+                      settle_s: Any) -> tuple[int, int, float | None, int | None, float, float | None]:
+    return (count(warmup, "warmup", minimum=0), count(repeats, "repeats"),
+            optional_seconds(min_time, "min_time"), threads_argument(threads),
+            noise_threshold_argument(noise_threshold), optional_seconds(settle_s, "settle_s"))
 
 
 def _calibrate(fn: Callable[[], Any], min_time: float | None) -> int:
@@ -196,13 +218,23 @@ def measure(fn: Callable[[], Any], *, warmup: int = 2, repeats: int = 7,
     reports time per call. ``threads`` limits BLAS threads (see :func:`thread_limit`).
     ``memory_estimate`` (bytes) is checked against ``memory_limit`` before anything runs.
     Warns ``NoisyMeasurementWarning`` when IQR / median > ``noise_threshold``.
+
+    Arguments are checked first: ``warmup`` an int >= 0, ``repeats`` an int >= 1, ``min_time``
+    and ``settle_s`` ``None`` or finite seconds >= 0, ``threads`` ``None`` or an int >= 1,
+    ``noise_threshold`` a number >= 0 (``inf``: never noisy), ``memory_estimate`` ``None`` or an int >= 0.
     """
-    if repeats < 1:
-        raise ValueError("repeats must be >= 1")
+    if not callable(fn):
+        raise ValueError(f"fn={shown(fn)} must be a callable taking no arguments")
+    warmup, repeats, min_time, threads, noise_threshold, settle_s = _timing_arguments(
+        warmup, repeats, min_time, threads, noise_threshold, settle_s)
+    untimed_call = flag(untimed_call, "untimed_call")
+    label = str(label)
+    memory_limit = memory_limit_argument(memory_limit)
+    memory_estimate = optional_count(memory_estimate, "memory_estimate", minimum=0)
     if memory_estimate is not None:
-        check_memory(int(memory_estimate), memory_limit, what=f"measurement {label!r}")
+        check_memory(memory_estimate, memory_limit, what=f"measurement {label!r}")
     with thread_limit(threads):
-        for _ in range(max(0, warmup)):
+        for _ in range(warmup):
             fn()
         number = _calibrate(fn, min_time)
         samples = []
@@ -230,17 +262,26 @@ def compare_interleaved(fns: Mapping[str, Callable[[], Any]], repeats: int = 7, 
     Round ``r`` runs the kernels in an order rotated by ``r`` (no kernel always follows the
     same one). Before each sample: :func:`settle` (``settle_s``; ``None`` = default 0.1 s,
     0 disables; trap 2) and an untimed call (trap 3). Returns ``{name: Measurement}`` in the
-    order of ``fns``; ratios of medians from one call are the comparison to report.
+    order of ``fns``; ratios of medians from one call are the comparison to report. Arguments
+    are checked as in :func:`measure`.
     """
+    if not isinstance(fns, Mapping) or not all(callable(f) for f in fns.values()):
+        raise ValueError(f"fns={shown(fns)} must be a mapping of names to callables taking no arguments")
+    warmup, repeats, min_time, threads, noise_threshold, settle_s = _timing_arguments(
+        warmup, repeats, min_time, threads, noise_threshold, settle_s)
+    untimed_call = flag(untimed_call, "untimed_call")
+    warn = flag(warn, "warn")
+    memory_limit = memory_limit_argument(memory_limit)
+    memory_estimate = optional_count(memory_estimate, "memory_estimate", minimum=0)
     names = list(fns)
     if not names:
         return {}
     if memory_estimate is not None:
-        check_memory(int(memory_estimate), memory_limit, what="interleaved comparison")
+        check_memory(memory_estimate, memory_limit, what="interleaved comparison")
     samples: dict[str, list[float]] = {k: [] for k in names}
     with thread_limit(threads):
         for k in names:
-            for _ in range(max(0, warmup)):
+            for _ in range(warmup):
                 fns[k]()
         numbers = {k: _calibrate(fns[k], min_time) for k in names}
         for r in range(repeats):

@@ -6,6 +6,11 @@ Dtypes: float32 and float64 run through BLAS (numpy's ``matmul``) and are fast. 
 accepted and correct to float16 precision, but numpy has no half-precision GEMM, so its
 ``matmul`` falls back to slow non-BLAS loops (orders of magnitude slower): do not time it.
 Integer inputs are promoted to float64.
+
+Memory: each function checks what it will allocate (scratch, the output, copies of its
+arguments) against ``memory_limit`` (bytes; ``None``: ``ROOFLINE_CONV_MEMORY_LIMIT`` or half the
+available memory) before allocating, and raises ``MemoryLimitError`` (a ``ValueError``) instead
+of numpy's ``MemoryError``.
 """
 
 from __future__ import annotations
@@ -34,8 +39,7 @@ def _prepare(x: Any, w: Any, bias: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
 def _run_free(kind: str, x: Any, w: Any, bias: Any, out: np.ndarray | None,
               workspace: Workspace | None, **kw: Any) -> np.ndarray:
     x, w, bias, dt = _prepare(x, w, bias)
-    plan = ConvPlan(x.shape, w.shape, dtype=dt, kind=kind, workspace=workspace,
-                    warm=False, **kw)
+    plan = ConvPlan(x.shape, w.shape, dtype=dt, kind=kind, workspace=workspace, warm=False, **kw)
     if out is None:
         out = np.empty(plan.out_shape, dt)
     return plan.run(x, w, bias, out=out)
@@ -44,7 +48,8 @@ def _run_free(kind: str, x: Any, w: Any, bias: Any, out: np.ndarray | None,
 def conv2d(x: Any, w: Any, *, stride: int | Sequence[int] = (1, 1),
            padding: Any = ((0, 0), (0, 0)), dilation: int | Sequence[int] = (1, 1),
            groups: int = 1, bias: Any = None, layout: str = "NCHW",
-           out: np.ndarray | None = None, workspace: Workspace | None = None) -> np.ndarray:
+           out: np.ndarray | None = None, workspace: Workspace | None = None,
+           memory_limit: int | None = None) -> np.ndarray:
     """Standard 2-D convolution (cross-correlation) via blocked im2col + one GEMM per group.
 
     ``x``: ``(B, C_in, H, W)`` (NCHW) or ``(B, H, W, C_in)`` (NHWC); ``w``:
@@ -53,36 +58,36 @@ def conv2d(x: Any, w: Any, *, stride: int | Sequence[int] = (1, 1),
     scratch buffers across calls; for repeated calls on one shape prefer :class:`ConvPlan`.
     """
     return _run_free("standard", x, w, bias, out, workspace, stride=stride, padding=padding,
-                     dilation=dilation, groups=groups, layout=layout)
+                     dilation=dilation, groups=groups, layout=layout, memory_limit=memory_limit)
 
 
 def depthwise_conv2d(x: Any, w: Any, *, stride: int | Sequence[int] = (1, 1),
                      padding: Any = ((0, 0), (0, 0)), dilation: int | Sequence[int] = (1, 1),
                      bias: Any = None, layout: str = "NCHW", out: np.ndarray | None = None,
-                     workspace: Workspace | None = None) -> np.ndarray:
+                     workspace: Workspace | None = None, memory_limit: int | None = None) -> np.ndarray:
     """Depthwise convolution (``groups = C``), weight ``(C*mult, 1, Kh, Kw)``.
 
     Output channel ``c*mult + m`` reads input channel ``c`` (PyTorch semantics). Vectorised: a
     Python loop over the ``Kh*Kw`` taps within cache-sized channel (NCHW) or row (NHWC) blocks.
     """
     return _run_free("depthwise", x, w, bias, out, workspace, stride=stride, padding=padding,
-                     dilation=dilation, layout=layout)
+                     dilation=dilation, layout=layout, memory_limit=memory_limit)
 
 
 def pointwise_conv2d(x: Any, w: Any, *, stride: int | Sequence[int] = (1, 1), groups: int = 1,
                      bias: Any = None, layout: str = "NCHW", out: np.ndarray | None = None,
-                     workspace: Workspace | None = None) -> np.ndarray:
+                     workspace: Workspace | None = None, memory_limit: int | None = None) -> np.ndarray:
     """1x1 convolution as ONE GEMM on the ``(C, H*W)`` view; ``w`` is ``(C_out, C_in/groups)``
     or ``(C_out, C_in/groups, 1, 1)``. ``stride`` subsamples the input first (no padding)."""
     return _run_free("pointwise", x, w, bias, out, workspace, stride=stride, groups=groups,
-                     layout=layout)
+                     layout=layout, memory_limit=memory_limit)
 
 
 def depsep_conv2d(x: Any, w_dw: Any, w_pw: Any, *, stride: int | Sequence[int] = (1, 1),
                   padding: Any = ((0, 0), (0, 0)), dilation: int | Sequence[int] = (1, 1),
                   bias_dw: Any = None, bias_pw: Any = None, layout: str = "NCHW",
-                  out: np.ndarray | None = None,
-                  workspace: Workspace | None = None) -> np.ndarray:
+                  out: np.ndarray | None = None, workspace: Workspace | None = None,
+                  memory_limit: int | None = None) -> np.ndarray:
     """Depthwise-separable convolution: :func:`depthwise_conv2d` then :func:`pointwise_conv2d`.
 
     ``stride``/``padding``/``dilation`` apply to the depthwise stage."""
@@ -91,7 +96,7 @@ def depsep_conv2d(x: Any, w_dw: Any, w_pw: Any, *, stride: int | Sequence[int] =
     x = np.asarray(x)
     plan = DepsepPlan(x.shape, np.shape(w_dw), np.shape(w_pw), stride=stride, padding=padding,
                       dilation=dilation, layout=layout, dtype=dt, workspace=workspace,
-                      warm=False)
+                      warm=False, memory_limit=memory_limit)
     if out is None:
         out = np.empty(plan.out_shape, dt)
     return plan.run(x, np.asarray(w_dw, dt), np.asarray(w_pw, dt), bias_dw, bias_pw, out=out)

@@ -13,6 +13,7 @@ of ``(ph, pw)`` may itself be a ``(before, after)`` pair. numpy integers are acc
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,42 +23,37 @@ import numpy as np
 from ...layers import Conv2d
 from ...layers.dims import divides
 from ...layers.formulas import CONV
+from ...validation import choice, integer, integers, sequence, shown
+from ..arguments import float_dtype_argument
 
-__all__ = ["ConvGeometry", "conv_geometry", "float_dtype"]
+__all__ = ["ConvGeometry", "conv_geometry", "float_dtype", "plan_geometry"]
 
 
-def _pair(v: int | Sequence[int], name: str) -> tuple[int, int]:
-    if isinstance(v, (int, np.integer)):
-        a = b = int(v)
-    else:
-        t = tuple(int(e) for e in v)
-        if len(t) != 2:
-            raise ValueError(f"{name} must be an int or a pair, got {v!r}")
-        a, b = t
-    if a < 1 or b < 1:
-        raise ValueError(f"{name} must be >= 1, got {v!r}")
+def _pair(v: Any, name: str) -> tuple[int, int]:
+    if isinstance(v, (numbers.Integral, np.integer)) or not hasattr(v, "__len__"):
+        a = b = integer(v, name, minimum=1)
+        return a, b
+    a, b = integers(v, name, length=2, minimum=1)
+    return a, b
+
+
+def _side(v: Any, name: str) -> tuple[int, int]:
+    """One padding half: an int (both sides) or a ``(before, after)`` pair, each >= 0."""
+    if isinstance(v, (numbers.Integral, np.integer)) or not hasattr(v, "__len__"):
+        a = b = integer(v, name, minimum=0)
+        return a, b
+    a, b = integers(v, name, length=2, minimum=0)
     return a, b
 
 
 def _padding(p: Any) -> tuple[int, int, int, int]:
     """Normalise padding to ``(top, bottom, left, right)``."""
-    if isinstance(p, (int, np.integer)):
-        t = b = l = r = int(p)
-    else:
-        p = tuple(p)
-        if len(p) != 2:
-            raise ValueError(f"padding must be int, (ph, pw) or ((t, b), (l, r)), got {p!r}")
-        ph, pw = p
-        if isinstance(ph, (int, np.integer)):
-            t = b = int(ph)
-        else:
-            t, b = (int(e) for e in ph)
-        if isinstance(pw, (int, np.integer)):
-            l = r = int(pw)
-        else:
-            l, r = (int(e) for e in pw)
-    if min(t, b, l, r) < 0:
-        raise ValueError(f"padding must be >= 0, got {p!r}")
+    if isinstance(p, (numbers.Integral, np.integer)) or not hasattr(p, "__len__"):
+        t = integer(p, "padding", minimum=0)
+        return t, t, t, t
+    ph, pw = sequence(p, "padding", length=2)
+    t, b = _side(ph, "padding[0]")
+    l, r = _side(pw, "padding[1]")
     return t, b, l, r
 
 
@@ -176,19 +172,19 @@ def conv_geometry(
     dtype: Any = np.float32,
 ) -> ConvGeometry:
     """Validate a convolution's arguments and compute its output size."""
-    if layout not in ("NCHW", "NHWC"):
-        raise ValueError(f"layout must be 'NCHW' or 'NHWC', got {layout!r}")
-    if len(x_shape) != 4:
-        raise ValueError(f"x must be 4-D ({layout}), got shape {tuple(x_shape)}")
-    if len(w_shape) != 4:
-        raise ValueError(f"w must be 4-D (C_out, C_in/groups, Kh, Kw), got {tuple(w_shape)}")
+    layout = choice(layout, "layout", ("NCHW", "NHWC"))
+    if isinstance(x_shape, str) or not hasattr(x_shape, "__len__") or len(x_shape) != 4:
+        raise ValueError(f"x must be 4-D ({layout}), got shape {shown(x_shape)}")
+    if isinstance(w_shape, str) or not hasattr(w_shape, "__len__") or len(w_shape) != 4:
+        raise ValueError(f"w must be 4-D (C_out, C_in/groups, Kh, Kw), got {shown(w_shape)}")
+    xs = integers(x_shape, "x_shape", minimum=1)
+    Co, Cg, Kh, Kw = integers(w_shape, "w_shape", minimum=1)
     if layout == "NCHW":
-        B, C, H, W = (int(s) for s in x_shape)
+        B, C, H, W = xs
     else:
-        B, H, W, C = (int(s) for s in x_shape)
-    Co, Cg, Kh, Kw = (int(s) for s in w_shape)
-    G = int(groups)
-    if G < 1 or not (divides(G, C) and divides(G, Co)):
+        B, H, W, C = xs
+    G = integer(groups, "groups", minimum=1)
+    if not (divides(G, C) and divides(G, Co)):
         raise ValueError(f"groups={G} must divide C_in={C} and C_out={Co}")
     if Cg != C // G:
         raise ValueError(f"w.shape[1]={Cg} must equal C_in/groups={C // G}")
@@ -197,20 +193,51 @@ def conv_geometry(
     pt, pb, pl, pr = _padding(padding)
     args = _formula_args(B, C, Co, G, H, W, Kh, Kw, sh, sw, pt + pb, pl + pr, dh, dw)
     Ho, Wo = CONV.evaluate("output_height", args), CONV.evaluate("output_width", args)
-    if Ho < 1 or Wo < 1 or min(B, C, H, W, Co, Kh, Kw) < 1:
+    if Ho < 1 or Wo < 1:
         raise ValueError(
             f"empty convolution: input {tuple(x_shape)}, kernel {Kh}x{Kw}, "
             f"padding {(pt, pb, pl, pr)}, dilation {(dh, dw)} gives output {Ho}x{Wo}"
         )
     return ConvGeometry(B, C, H, W, Co, Cg, Co // G, G, Kh, Kw, sh, sw, pt, pb, pl, pr,
-                        dh, dw, Ho, Wo, layout, np.dtype(dtype))
+                        dh, dw, Ho, Wo, layout, float_dtype_argument(dtype))
+
+
+
+def plan_geometry(x_shape: Any, w_shape: Any, kind: str, *, groups: Any = 1, layout: Any = "NCHW",
+                  **kwargs: Any) -> ConvGeometry:
+    """The geometry of a plan of ``kind`` (see :func:`conv_geometry`): a ``"pointwise"`` weight
+    may be ``(C_out, C_in/groups)`` and must be 1x1 with no padding; a ``"depthwise"`` conv has
+    ``groups = C`` and a weight ``(C*mult, 1, Kh, Kw)``."""
+    def four(shape: Any) -> bool:
+        return not isinstance(shape, str) and hasattr(shape, "__len__") and len(shape) == 4
+
+    if kind == "pointwise" and not isinstance(w_shape, str) and hasattr(w_shape, "__len__") \
+            and len(w_shape) == 2:
+        w_shape = (*integers(w_shape, "w_shape", minimum=1), 1, 1)
+    if kind == "depthwise" and four(x_shape) and four(w_shape):
+        layout = choice(layout, "layout", ("NCHW", "NHWC"))
+        xs = integers(x_shape, "x_shape", minimum=1)
+        ws = integers(w_shape, "w_shape", minimum=1)
+        groups = xs[1] if layout == "NCHW" else xs[3]
+        if ws[1] != 1 or ws[0] % groups:
+            raise ValueError(f"depthwise weight must be (C*mult, 1, Kh, Kw) with C={groups}, got {ws}")
+    g = conv_geometry(x_shape, w_shape, groups=groups, layout=layout, **kwargs)
+    if kind == "pointwise":
+        if g.Kh != 1 or g.Kw != 1:
+            raise ValueError(f"pointwise weight must be 1x1, got {g.w_shape}")
+        if g.padded:
+            raise ValueError("pointwise_conv2d does not pad; use conv2d for a padded 1x1")
+    return g
 
 
 def float_dtype(*arrays: Any) -> np.dtype:
+    """The dtype a convolution of ``arrays`` computes in: their promoted type, integers and bools
+    promoted to float64; anything but real numbers is a ``ValueError``."""
+    for a in arrays:
+        kind = np.asarray(a).dtype.kind
+        if kind not in "biuf":
+            raise ValueError(f"convolution needs real numbers, got an array of {np.asarray(a).dtype}")
     dt = np.result_type(*arrays)
     if dt.kind != "f":
-        dt = np.result_type(dt, np.float64) if dt.kind in "iub" else dt
-    if dt.kind not in "f":
-        raise TypeError(f"convolution needs real floating-point inputs, got {dt}")
+        dt = np.result_type(dt, np.float64)
     return np.dtype(dt)
-

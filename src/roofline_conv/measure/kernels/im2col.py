@@ -30,7 +30,7 @@ from .geometry import ConvGeometry
 from .workspace import BufferGetter, BufferSpecs
 
 __all__ = ["DEFAULT_BLOCK_BYTES", "PARALLEL_MIN_FLOPS", "auto_workers", "blocking", "buffer_specs",
-           "n_blocks", "run"]
+           "max_workers", "n_blocks", "run"]
 
 DEFAULT_BLOCK_BYTES = 4 * 2**20
 """Target size in bytes of one im2col column block."""
@@ -53,17 +53,27 @@ def n_blocks(g: ConvGeometry, block_bytes: int) -> int:
     return -(-g.B // nb) * -(-g.Ho // R)
 
 
-def auto_workers(g: ConvGeometry, block_bytes: int, requested: int | None = None) -> int:
-    """Worker threads: ``requested`` or the current BLAS thread count, capped by the CPU count
-    and the number of blocks; 1 without threadpoolctl (BLAS cannot then be pinned to one
-    thread per worker), for small convolutions, or when no im2col is needed."""
+def max_workers(g: ConvGeometry, block_bytes: int, requested: int | None = None) -> int:
+    """The most worker threads a run may use (a plan preallocates buffers for this many):
+    ``requested``, or the CPU count when ``None``, capped by the CPU count and the number of
+    blocks; 1 without threadpoolctl (BLAS cannot then be pinned to one thread per worker), for
+    small convolutions when ``requested`` is ``None``, or when no im2col is needed."""
     if not g.needs_im2col or blas_controller() is None:
         return 1
-    if requested is None:
-        if g.flops < PARALLEL_MIN_FLOPS:
-            return 1
-        requested = blas_threads() or 1
-    return max(1, min(int(requested), os.cpu_count() or 1, n_blocks(g, block_bytes)))
+    if requested is None and g.flops < PARALLEL_MIN_FLOPS:
+        return 1
+    cpus = os.cpu_count() or 1
+    cap = cpus if requested is None else int(requested)
+    return max(1, min(cap, cpus, n_blocks(g, block_bytes)))
+
+
+def auto_workers(g: ConvGeometry, block_bytes: int, requested: int | None = None) -> int:
+    """Worker threads of a run now: ``requested`` or the current BLAS thread count, capped as
+    :func:`max_workers` (never more than it)."""
+    most = max_workers(g, block_bytes, requested)
+    if requested is None and most > 1:
+        return max(1, min(most, blas_threads() or 1))
+    return most
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,40 +14,22 @@ from typing import Any
 
 import numpy as np
 
+from ...validation import choice, flag, shown
+from ..arguments import optional_count
+from ..guard import check_memory, memory_limit_argument
 from ..machine import l2_cache_bytes
 from . import depthwise, im2col, pointwise
-from .geometry import ConvGeometry, conv_geometry
+from .footprint import KINDS, buffer_specs, plan_footprint, plan_workspace_bytes
+from .geometry import ConvGeometry, plan_geometry
 from .im2col import DEFAULT_BLOCK_BYTES
-from .workspace import BufferSpecs, Workspace
+from .workspace import Workspace
 
 __all__ = ["KINDS", "ConvPlan", "DepsepPlan", "plan_workspace_bytes"]
 
-KINDS = ("standard", "depthwise", "pointwise")
-"""Kernel kinds (algorithms); ``"standard"`` is im2col + GEMM, for a layer of kind ``"conv"``."""
 
-
-def _buffer_specs(g: ConvGeometry, kind: str, block_bytes: int, dw_budget: int,
-                  workers: int = 1) -> BufferSpecs:
-    """name -> (shape, needs zero border) of every scratch buffer of a plan."""
-    if kind == "standard":
-        return im2col.buffer_specs(g, block_bytes, workers)
-    if kind == "depthwise":
-        return depthwise.buffer_specs(g, dw_budget)
-    if kind == "pointwise":
-        return pointwise.buffer_specs(g)
-    raise ValueError(f"kind must be 'standard', 'depthwise' or 'pointwise', got {kind!r}")
-
-
-def plan_workspace_bytes(g: ConvGeometry, kind: str = "standard",
-                         block_bytes: int | None = None, workers: int | None = None) -> int:
-    """Bytes of scratch memory a :class:`ConvPlan` for ``g`` allocates (output excluded).
-
-    ``workers``: standard-conv worker threads (``None``: what the plan would pick now)."""
-    bb = block_bytes or DEFAULT_BLOCK_BYTES
-    if workers is None:
-        workers = im2col.auto_workers(g, bb) if kind == "standard" else 1
-    specs = _buffer_specs(g, kind, bb, l2_cache_bytes() // 2, workers)
-    return sum(math.prod(s) for s, _ in specs.values()) * g.itemsize
+def _describe(g: ConvGeometry, kind: str) -> str:
+    return (f"a {kind} convolution (x {g.x_shape}, w {g.w_shape}, out {g.out_shape}, {g.layout}, "
+            f"{g.dtype})")
 
 
 class ConvPlan:
@@ -63,7 +45,13 @@ class ConvPlan:
     first ``run`` does not pay page faults. ``run(x, w)`` returns the plan's own output buffer,
     which the next ``run`` overwrites (pass ``out=`` to keep results).
 
-    Threads (standard kind): the column blocks are shared out dynamically among ``workers``
+    Memory: before allocating anything the plan checks what it will allocate (:attr:`footprint`:
+    scratch for the most workers a run may use, its output, a run's temporaries) against
+    ``memory_limit`` (bytes; ``None``: ``ROOFLINE_CONV_MEMORY_LIMIT`` or half the available
+    memory) and raises :class:`~roofline_conv.measure.memory.MemoryLimitError` (a
+    ``ValueError``) naming the convolution, the bytes and the limit.
+
+    Threads (standard kind): the column blocks are shared out dynamically among
     Python threads, each with its own buffers, while BLAS is limited to one thread for the
     duration of ``run`` (threadpoolctl, process-wide). This overlaps one worker's im2col copies
     with another's GEMM and avoids a BLAS fork/join barrier per block, which on a loaded
@@ -71,7 +59,8 @@ class ConvPlan:
     GEMM. ``workers=None`` uses the BLAS thread count at run time (so ``thread_limit(1)``
     gives a serial run), capped by CPU count and block count; convolutions under
     :data:`.im2col.PARALLEL_MIN_FLOPS` and installs without threadpoolctl run the blocks serially with
-    multi-threaded BLAS inside each GEMM.
+    multi-threaded BLAS inside each GEMM. :attr:`workers` is the most a run may use (the CPU
+    count, or ``workers``, capped by the block count): the plan's buffers are made for that many.
     """
 
     def __init__(
@@ -91,35 +80,30 @@ class ConvPlan:
         workspace: Workspace | None = None,
         warm: bool = True,
         workers: int | None = None,
+        memory_limit: int | None = None,
     ) -> None:
-        w_shape = tuple(int(s) for s in w_shape)
-        if kind == "pointwise" and len(w_shape) == 2:
-            w_shape = (*w_shape, 1, 1)
-        xs = tuple(int(s) for s in x_shape)
-        if kind == "depthwise":
-            C = xs[1] if layout == "NCHW" else xs[-1]
-            groups = C
-            if len(w_shape) == 4 and (w_shape[1] != 1 or w_shape[0] % max(C, 1)):
-                raise ValueError(
-                    f"depthwise weight must be (C*mult, 1, Kh, Kw) with C={C}, got {w_shape}")
-        g = conv_geometry(xs, w_shape, stride=stride, padding=padding, dilation=dilation,
+        kind = choice(kind, "kind", KINDS)
+        warm = flag(warm, "warm")
+        block_bytes = optional_count(block_bytes, "block_bytes")
+        cache_bytes = optional_count(cache_bytes, "cache_bytes")
+        workers = optional_count(workers, "workers")
+        self.memory_limit = memory_limit_argument(memory_limit)
+        if workspace is not None and not isinstance(workspace, Workspace):
+            raise ValueError(f"workspace={shown(workspace)} must be a Workspace or None")
+        g = plan_geometry(x_shape, w_shape, kind, stride=stride, padding=padding, dilation=dilation,
                           groups=groups, layout=layout, dtype=dtype)
-        if kind == "pointwise":
-            if g.Kh != 1 or g.Kw != 1:
-                raise ValueError(f"pointwise weight must be 1x1, got {w_shape}")
-            if g.padded:
-                raise ValueError("pointwise_conv2d does not pad; use conv2d for a padded 1x1")
-        if kind not in KINDS:
-            raise ValueError(f"unknown kind {kind!r}")
         self.geometry = g
         self.kind = kind
         self.block_bytes = int(block_bytes or DEFAULT_BLOCK_BYTES)
         self.cache_bytes = int(cache_bytes or l2_cache_bytes() // 2)
-        self.workspace = workspace if workspace is not None else Workspace()
-        self._specs = _buffer_specs(g, kind, self.block_bytes, self.cache_bytes, 1)
-        self._tag = (g, kind, self.block_bytes, self.cache_bytes)
         self.workers_requested = workers
-        self.workers = self._workers()
+        self.workers = (im2col.max_workers(g, self.block_bytes, workers) if kind == "standard" else 1)
+        self.footprint = plan_footprint(g, kind, self.block_bytes, self.cache_bytes, self.workers)
+        """Bytes this plan allocates: ``workspace``, ``output``, ``temporaries`` (per run)."""
+        check_memory(sum(self.footprint.values()), self.memory_limit, what=_describe(g, kind))
+        self.workspace = workspace if workspace is not None else Workspace()
+        self._specs = buffer_specs(g, kind, self.block_bytes, self.cache_bytes, 1)
+        self._tag = (g, kind, self.block_bytes, self.cache_bytes)
         self._out: np.ndarray | None = None
         if warm:
             self.warm()
@@ -165,15 +149,15 @@ class ConvPlan:
             name = f"{name}.{worker}"
         return self.workspace.get(name, shape, self.geometry.dtype, zero=zero, tag=self._tag)
 
-    def warm(self) -> None:
-        """Allocate and first-touch every scratch buffer and the output."""
+    def warm(self, output: bool = True) -> None:
+        """Allocate and first-touch every scratch buffer and (``output=True``) the output."""
         for name in self._specs:
             if name.startswith("std."):
                 for k in range(self.workers):
                     self._buf(name[:-2], k)
             else:
                 self._buf(name)
-        if self._out is None:
+        if output and self._out is None:
             self._out = np.empty(self.out_shape, self.geometry.dtype)
             self._out.fill(0)
 
@@ -190,7 +174,21 @@ class ConvPlan:
             w = w.reshape(*w.shape, 1, 1)
         if w.shape != g.w_shape:
             raise ValueError(f"w has shape {w.shape}, plan expects {g.w_shape}")
-        if x.dtype != g.dtype or not x.flags.c_contiguous:
+        if out is not None and not isinstance(out, np.ndarray):
+            raise ValueError(f"out={shown(out)} must be a numpy array or None")
+        if out is not None and out.shape != g.out_shape:
+            raise ValueError(f"out has shape {out.shape}, expected {g.out_shape}")
+        for name, a in (("x", x), ("w", w)) if bias is None else (("x", x), ("w", w), ("bias", bias)):
+            if np.asarray(a).dtype.kind not in "biuf":
+                raise ValueError(f"{name} must hold real numbers, not {np.asarray(a).dtype}")
+        copy_x = x.dtype != g.dtype or not x.flags.c_contiguous
+        copy_out = out is not None and (out.dtype != g.dtype or not out.flags.c_contiguous)
+        extra = g.itemsize * ((x.size if copy_x else 0) + (w.size if w.dtype != g.dtype else 0)
+                              + (math.prod(g.out_shape) if copy_out else 0))
+        if extra:  # copies of the caller's arrays, on top of the plan's own buffers
+            check_memory(sum(self.footprint.values()) + extra, self.memory_limit,
+                         what=f"{_describe(g, self.kind)} copying its arguments")
+        if copy_x:
             x = np.ascontiguousarray(x, dtype=g.dtype)
         if w.dtype != g.dtype:
             w = w.astype(g.dtype)
@@ -203,11 +201,7 @@ class ConvPlan:
             if self._out is None:
                 self._out = np.empty(self.out_shape, g.dtype)
             out = self._out
-        elif out.shape != g.out_shape:
-            raise ValueError(f"out has shape {out.shape}, expected {g.out_shape}")
-        res = out
-        if out.dtype != g.dtype or not out.flags.c_contiguous:
-            res = np.empty(g.out_shape, g.dtype)
+        res = np.empty(g.out_shape, g.dtype) if copy_out else out
         if self.kind == "standard":
             im2col.run(g, x, w, bias, res, self._buf, self.block_bytes, self._workers())
         elif self.kind == "depthwise":
@@ -230,16 +224,28 @@ class DepsepPlan:
                  w_pw_shape: Sequence[int], *, stride: int | Sequence[int] = (1, 1),
                  padding: Any = ((0, 0), (0, 0)), dilation: int | Sequence[int] = (1, 1),
                  layout: str = "NCHW", dtype: Any = np.float32,
-                 workspace: Workspace | None = None, warm: bool = True) -> None:
+                 workspace: Workspace | None = None, warm: bool = True,
+                 memory_limit: int | None = None) -> None:
+        warm = flag(warm, "warm")
         ws = workspace if workspace is not None else Workspace()
         self.workspace = ws
+        # built cold (each checks its own footprint), then the whole is checked, then warmed
         self.dw = ConvPlan(x_shape, w_dw_shape, stride=stride, padding=padding,
                            dilation=dilation, layout=layout, dtype=dtype, kind="depthwise",
-                           workspace=ws, warm=warm)
+                           workspace=ws, warm=False, memory_limit=memory_limit)
         self.pw = ConvPlan(self.dw.out_shape, w_pw_shape, layout=layout, dtype=dtype,
-                           kind="pointwise", workspace=ws, warm=warm)
+                           kind="pointwise", workspace=ws, warm=False, memory_limit=memory_limit)
         self._mid_shape = self.dw.out_shape
+        dw, pw = self.dw.footprint, self.pw.footprint
+        self.footprint = {"workspace": dw["workspace"] + pw["workspace"] + dw["output"],
+                          "output": pw["output"], "temporaries": max(dw["temporaries"], pw["temporaries"])}
+        """Bytes this plan allocates: both stages' scratch and the intermediate activation
+        (``workspace``), the output, and the larger stage's run temporaries."""
+        check_memory(sum(self.footprint.values()), self.dw.memory_limit,
+                     what=f"{_describe(self.dw.geometry, 'depthwise')} then a pointwise conv to {self.out_shape}")
         if warm:
+            self.dw.warm(output=False)  # its output is the intermediate buffer
+            self.pw.warm()
             self._mid()
 
     def _mid(self) -> np.ndarray:
