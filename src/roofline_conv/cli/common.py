@@ -69,6 +69,16 @@ def padding_value(text: str) -> int | str:
         raise argparse.ArgumentTypeError(f"{text!r} must be an int, 'same' or 'valid'") from None
 
 
+def number_text(text: str) -> str:
+    """A flag value that must read as a number (``8e9``, ``4096``); its range is checked where
+    it is used (a bad value, exit 1), a value that is no number at all is a bad flag (exit 2)."""
+    try:
+        float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    return text
+
+
 def int_list(text: str) -> list[int]:
     """Comma-separated integers (``16,64,256``)."""
     try:

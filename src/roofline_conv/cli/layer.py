@@ -9,6 +9,7 @@ from typing import Any
 from ..report import Table
 from .common import (
     add_format,
+    number_text,
     add_layer_arguments,
     DIMENSION_FLAGS,
     add_precision_traffic,
@@ -60,7 +61,8 @@ def register(sub: Any) -> None:
     p.add_argument("--precision", choices=("fp32", "fp64"), default="fp32", help="numpy dtype (default fp32)")
     p.add_argument("--repeats", type=int, default=5, help="timed samples (default 5)")
     p.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
-    p.add_argument("--memory-limit", type=int, help="refuse above this many bytes (default: half the available memory)")
+    p.add_argument("--memory-limit", type=number_text, help="refuse above this many bytes: an integer or e-notation such as 8e9, "
+                   "as ROOFLINE_CONV_MEMORY_LIMIT (default: half the available memory)")
     p.add_argument("--device-file", help="a calibrated device TOML to predict with")
     add_format(p)
     p.set_defaults(handler=run_measure)
@@ -120,12 +122,15 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
     from ..measure.calibrate import measure_layer
     from ..roofline import project
 
+    from ..measure.guard import parse_memory_limit
+
     threads = positive_threads(args.threads)
+    limit = None if args.memory_limit is None else parse_memory_limit(args.memory_limit, "--memory-limit")
     layer = layer_from_args(args)
     progress(f"measuring {layer!r} ({args.repeats} samples)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=threads, memory_limit=args.memory_limit)
+        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=threads, memory_limit=limit)
     rows: list[list[Any]] = [
         ["median time", m.seconds * 1e3, "ms"],
         ["IQR / median", m.rel_spread, "(noisy above 0.1)"],
