@@ -57,7 +57,8 @@ def shown(value: Any) -> str:
 
 
 def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool) or type(value).__name__ == "bool_"
+    # numpy's bool type is numpy.bool_ (numpy 1) or numpy.bool (numpy 2)
+    return isinstance(value, bool) or (type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"))
 
 
 def _range_rule(minimum: Any, maximum: Any, above: Any = None) -> str:
