@@ -3,10 +3,17 @@ with a DataFileError naming the file and the field."""
 
 from __future__ import annotations
 
+import copy
+import math
+from importlib import resources
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roofline_conv import study_data, training
-from roofline_conv.datafiles import DataFileError, load_text
+from roofline_conv._compat import tomllib
+from roofline_conv.datafiles import DataFileError, load_text, validate
 from roofline_conv.layers import OPS_PER_ELEMENT
 from roofline_conv.layers.elementwise import ops_file_model
 from roofline_conv.training.tables import TrainingFile, training_file
@@ -94,3 +101,96 @@ def test_vocabulary_words_parse_once_and_stand_for_their_string():
         parse_traffic("fused", "traffic")
     with pytest.raises(ValueError, match=r"lowering='gemm' must be one of vector, per_channel_gemm, block_diagonal"):
         parse_lowering("gemm")
+
+
+# -- every packaged data file's numbers are strict ---------------------------------------------
+
+def _models() -> dict[str, type]:
+    from roofline_conv.conventions import tables_model
+    from roofline_conv.measure.layer_sets import LayerSetsFile
+
+    return {"training.toml": TrainingFile, "ops.toml": ops_file_model(), "published.toml": papers.PublishedFile,
+            "study.toml": study_data.StudyFile, "conventions.toml": tables_model(),
+            "calibration_layers.toml": LayerSetsFile}
+
+
+def _packaged(name: str) -> dict:
+    return tomllib.loads(resources.files("roofline_conv").joinpath("data", name).read_text(encoding="utf-8"))
+
+
+def _numbers(data, path: str = "") -> list[tuple[str, tuple]]:
+    """(dotted path, key path) of every number in ``data``."""
+    found = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        dotted = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append((dotted, (key,)))
+        for sub, keys in _numbers(value, dotted):
+            found.append((sub, (key, *keys)))
+    return found
+
+
+NUMBERS = [(name, dotted, keys) for name in sorted(_models()) for dotted, keys in _numbers(_packaged(name))]
+NOT_NUMBERS = st.one_of(st.booleans(), st.sampled_from(["12", "1e3", "900e9", "", "inf"]), st.text(max_size=5),
+                        st.sampled_from([math.nan, math.inf, -math.inf]),
+                        st.dictionaries(st.just("a"), st.integers(), min_size=1, max_size=1),
+                        st.lists(st.lists(st.integers(), max_size=1), min_size=1, max_size=2))
+
+
+def test_every_packaged_file_has_numbers_to_break():
+    assert {name for name, _, _ in NUMBERS} == set(_models()) and len(NUMBERS) > 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(NUMBERS), NOT_NUMBERS)
+def test_no_packaged_file_reads_a_bool_a_string_or_a_non_finite_value_as_a_number(where, value):
+    name, dotted, keys = where
+    data = copy.deepcopy(_packaged(name))
+    node = data
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+    with pytest.raises(DataFileError) as info:
+        validate(data, _models()[name], f"data/{name}")
+    message = str(info.value)
+    assert f"data/{name}: {dotted}: " in message, message
+    assert "Input should" not in message
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("training.toml", ("optimizers", "sgd", "ops")),
+    ("ops.toml", ("ops_per_element", "relu")),
+    ("conventions.toml", ("precision", "fp16", "bytes")),
+    ("study.toml", ("layer", "kernel_size")),
+    ("study.toml", ("measured", 0, "batch")),
+    ("calibration_layers.toml", ("training", "layers", 0, "in_channels")),
+    ("calibration_layers.toml", ("training", "quick", 0)),
+    ("published.toml", ("models", "resnet50", "exact_params")),
+])
+@pytest.mark.parametrize("value", [2.0, 3.5, True, "2", None])
+def test_integer_fields_refuse_floats_bools_and_strings(name, keys, value):
+    if value is None and keys[-1] == "exact_params":
+        pytest.skip("exact_params is optional: null is its default")
+    data = _packaged(name)
+    node = data
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+    with pytest.raises(DataFileError) as info:
+        validate(data, _models()[name], "x.toml")
+    dotted = ".".join(str(k) for k in keys).replace(".0.", "[0].").replace(".0", "[0]")
+    assert f"x.toml: {dotted}: must be an integer, not " in str(info.value)
+
+
+def test_the_packaged_files_still_read_equal():
+    # JSON-mode validation: arrays still fill tuples, table keys still name numbers
+    assert training_file().saves_input == tuple(_packaged("training.toml")["saves_input"])
+    assert papers.published_file().models["mobilenet_v1"].width[0.75] == (325, 2.6)
+
+
+def test_load_text_depth_and_empty_text():
+    with pytest.raises(DataFileError, match=r"t\.toml: nested more than 64 levels deep \(line 1\)"):
+        load_text("x = " + "[" * 65 + "]" * 65, TrainingFile, "t.toml")
+    with pytest.raises(DataFileError, match=r"t\.toml: is empty"):
+        load_text("\n", TrainingFile, "t.toml")

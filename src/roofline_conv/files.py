@@ -16,20 +16,23 @@ or one ``[network]`` table with ``input_shape = [C, H, W]``, optional ``batch``,
 ``linear``, ``residual`` with ``body``/``shortcut`` lists, ...) and the other keys its arguments.
 
 Every problem raises :class:`SpecFileError` (a ``ValueError``) naming the file, the field and
-the rule, e.g. ``net.toml: network.layers[3]: op 'rellu' is not known (did you mean 'relu'?)``.
+the rule, e.g. ``net.toml: network.layers[3].op: op 'rellu' is not known (did you mean 'relu'?)``
+or ``net.toml: network.layers[3].stride: stride=True must be an integer, not a bool``. Files are
+read with the caps of :mod:`roofline_conv.reading` (at most 16 MiB, 64 levels of nesting, UTF-8
+text, finite numbers), and each value is checked against its field's rule (:data:`FIELD_RULES`)
+before a layer is built.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
+from . import reading, validation
 from .layers import Conv2d, DepSep, Depthwise, Layer, Pointwise
-
-from ._compat import tomllib
 
 LAYER_KINDS = ("conv", "depthwise", "pointwise", "depsep")
 NETWORK_OPS = ("conv", "depthwise", "pointwise", "depsep", "linear", "maxpool", "avgpool", "global_avgpool",
@@ -50,24 +53,90 @@ def _hint(name: str, choices: tuple[str, ...] | list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+# -- the rule of each field a file may hold ------------------------------------------------------
+def _count(value: Any, key: str) -> Any:
+    return validation.integer(value, key, minimum=1)
+
+
+def _size(value: Any, key: str) -> Any:
+    """An int >= 1 or an [h, w] pair of them (kernel_size, stride, dilation, input_size)."""
+    if isinstance(value, list):
+        return validation.integers(value, key, length=2, minimum=1)
+    return validation.integer(value, key, minimum=1)
+
+
+def _padding(value: Any, key: str) -> Any:
+    """An int >= 0, an [h, w] pair of them, "same" or "valid"."""
+    if isinstance(value, str):
+        return validation.choice(value, key, ("same", "valid"))
+    if isinstance(value, list):
+        return validation.integers(value, key, length=2, minimum=0)
+    return validation.integer(value, key, minimum=0)
+
+
+def _shape(value: Any, key: str) -> Any:
+    """[channels, height, width] or [features] (or a bare feature count)."""
+    if isinstance(value, list):
+        return validation.integers(value, key, length=(1, 3), minimum=1)
+    return validation.integer(value, key, minimum=1)
+
+
+def _ratio(value: Any, key: str) -> Any:
+    return validation.number(value, key, above=0)
+
+
+FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
+    **dict.fromkeys(("in_channels", "out_channels", "channels", "in_features", "out_features", "squeeze_channels",
+                     "groups", "multiplier", "depth_multiplier", "batch"), _count),
+    **dict.fromkeys(("kernel_size", "stride", "dilation", "input_size"), _size),
+    "padding": _padding,
+    "input_shape": _shape,
+    "ratio": _ratio,
+    **dict.fromkeys(("bias", "fuse"), validation.flag),
+    **dict.fromkeys(("name", "activation", "gate"), validation.name),
+}
+"""The rule each field of a layer or network file follows (the constructors check the rest: a
+group count that divides the channels, a kernel that fits the input, ...). A field may be null
+(JSON) only where its argument defaults to None."""
+
+
+def _check_fields(args: dict[str, Any], defaults: Mapping[str, Any], source: str, where: str) -> None:
+    """Each value in ``args`` by its field's rule; an error names ``where.<field>``."""
+    for key, value in args.items():
+        field = f"{where}.{key}"
+        if value is None:
+            if defaults.get(key, inspect.Parameter.empty) is not None:
+                raise SpecFileError(source, field, "must not be null (leave the field out for its default)")
+            continue
+        check = FIELD_RULES.get(key)
+        if isinstance(value, dict):
+            raise SpecFileError(source, field, "must be a number, a string, true/false or an array, not a table")
+        if check is not None:
+            try:
+                check(value, key)
+            except ValueError as exc:
+                raise SpecFileError(source, field, str(exc)) from None
+
+
+def _defaults(fn: Any) -> dict[str, Any]:
+    return {name: p.default for name, p in inspect.signature(fn).parameters.items()}
+
+
+def _plain(data: Any, source: str, field: str) -> Any:
+    """``data`` as plain file values, or the first problem (depth, non-finite number, ...)."""
+    clean, problems = reading.plain(data, field)
+    if problems:
+        raise SpecFileError(source, *problems[0])
+    return clean
+
+
 def read(path: Union[str, Path]) -> dict[str, Any]:
-    """The file's data (TOML by default, JSON for ``.json``)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecFileError(str(path), "", f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = tomllib.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecFileError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecFileError(str(path), "", f"invalid TOML: {exc}") from None
+    """The file's data (TOML by default, JSON for ``.json``), read within the caps of
+    :mod:`roofline_conv.reading`: at most ``MAX_FILE_BYTES`` (16 MiB), a regular file, UTF-8 text,
+    nested at most ``MAX_DEPTH`` (64) levels."""
+    data = reading.read(path, SpecFileError)
     if not isinstance(data, dict):
-        raise SpecFileError(str(path), "", "must hold a table with a 'layer' or a 'network'")
+        raise SpecFileError(str(path), "", f"must hold a table with a 'layer' or a 'network', not {reading.kind_of(data)}")
     return data
 
 
@@ -77,13 +146,17 @@ def load(path: Union[str, Path]) -> Any:
     return from_dict(data, str(path))
 
 
-def from_dict(data: dict[str, Any], source: str = "<dict>") -> Any:
+def from_dict(data: Any, source: str = "<dict>") -> Any:
     """As :func:`load`, from already-parsed data."""
+    source = str(source)
+    if not isinstance(data, Mapping):
+        raise SpecFileError(source, "", f"must hold a table with a 'layer' or a 'network', not {reading.kind_of(data)}")
+    data = _plain(data, source, "")
     keys = set(data) & {"layer", "network"}
     if len(keys) != 1 or set(data) - {"layer", "network"}:
         extra = sorted(set(data) - {"layer", "network"})
         rule = (f"unknown top-level key {extra[0]!r}{_hint(extra[0], ['layer', 'network'])}" if extra
-                else "must hold exactly one of 'layer' or 'network'")
+                else "must hold exactly one of 'layer' or 'network'" + (" (it is empty)" if not data else ""))
         raise SpecFileError(source, "", rule)
     if "layer" in data:
         return layer_from_dict(data["layer"], source)
@@ -97,31 +170,36 @@ _LAYER_ARGS = {
     "depsep": ("in_channels", "out_channels", "kernel_size", "input_size", "stride", "padding", "dilation", "bias", "batch", "depth_multiplier"),
 }
 _LAYER_CLASSES = {"conv": Conv2d, "depthwise": Depthwise, "pointwise": Pointwise, "depsep": DepSep}
+_BUILD_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, LookupError)
+"""What a constructor may raise on a value no rule above caught; reported as the file's error."""
 
 
 def layer_from_dict(spec: Any, source: str = "<dict>", field: str = "layer") -> Layer:
     """One conv-family layer from ``{kind = ..., dimensions...}``."""
-    if not isinstance(spec, dict):
-        raise SpecFileError(source, field, "must be a table of layer fields")
+    source = str(source)
+    if not isinstance(spec, Mapping):
+        raise SpecFileError(source, field, f"must be a table of layer fields, not {reading.kind_of(spec)}")
+    spec = _plain(spec, source, field)
     kind = spec.get("kind")
     if kind not in LAYER_KINDS:
         raise SpecFileError(source, f"{field}.kind",
-                            f"{kind!r} is not a layer kind; use one of {', '.join(LAYER_KINDS)}"
+                            f"{validation.shown(kind)} is not a layer kind; use one of {', '.join(LAYER_KINDS)}"
                             + (_hint(str(kind), LAYER_KINDS) if kind else ""))
     allowed = _LAYER_ARGS[kind]
-    args = {k: _tuple(v) for k, v in spec.items() if k != "kind"}
+    args = {k: v for k, v in spec.items() if k != "kind"}
     for key in args:
         if key not in allowed:
             raise SpecFileError(source, f"{field}.{key}", f"is not a {kind} field; use {', '.join(allowed)}"
                                 + _hint(key, allowed))
+    cls = _LAYER_CLASSES[kind]
+    _check_fields(args, _defaults(cls), source, field)
+    missing = [p for p in inspect.signature(cls).parameters.values()
+               if p.default is inspect.Parameter.empty and p.name not in args]
+    if missing:
+        raise SpecFileError(source, field, f"missing required field {missing[0].name!r}")
     try:
-        return _LAYER_CLASSES[kind](**args)
-    except TypeError as exc:
-        missing = [p for p in inspect.signature(_LAYER_CLASSES[kind]).parameters.values()
-                   if p.default is inspect.Parameter.empty and p.name not in args]
-        rule = f"missing required field {missing[0].name!r}" if missing else str(exc)
-        raise SpecFileError(source, field, rule) from None
-    except ValueError as exc:
+        return cls(**{k: _tuple(v) for k, v in args.items()})
+    except _BUILD_ERRORS as exc:
         raise SpecFileError(source, field, str(exc)) from None
 
 
@@ -129,19 +207,26 @@ def _tuple(value: Any) -> Any:
     return tuple(_tuple(v) for v in value) if isinstance(value, list) else value
 
 
+_NETWORK_FIELDS = ("name", "input_shape", "batch", "fuse", "layers")
+
+
 def network_from_dict(spec: Any, source: str = "<dict>") -> Any:
     """A built ``Sequential`` from ``{input_shape = [C, H, W], layers = [...], ...}``."""
     from . import network
 
     field = "network"
-    if not isinstance(spec, dict):
-        raise SpecFileError(source, field, "must be a table of network fields")
-    allowed = ("name", "input_shape", "batch", "fuse", "layers")
+    source = str(source)
+    if not isinstance(spec, Mapping):
+        raise SpecFileError(source, field, f"must be a table of network fields, not {reading.kind_of(spec)}")
+    spec = _plain(spec, source, field)
     for key in spec:
-        if key not in allowed:
-            raise SpecFileError(source, f"{field}.{key}", f"is not a network field; use {', '.join(allowed)}" + _hint(key, allowed))
+        if key not in _NETWORK_FIELDS:
+            raise SpecFileError(source, f"{field}.{key}", f"is not a network field; use {', '.join(_NETWORK_FIELDS)}"
+                                + _hint(key, _NETWORK_FIELDS))
     if "input_shape" not in spec:
         raise SpecFileError(source, f"{field}.input_shape", "is required: [channels, height, width]")
+    settings = {k: v for k, v in spec.items() if k != "layers"}
+    _check_fields(settings, {"name": None}, source, field)
     layers = spec.get("layers")
     if not isinstance(layers, list) or not layers:
         raise SpecFileError(source, f"{field}.layers", "must be a non-empty list of {op = ...} tables")
@@ -149,8 +234,15 @@ def network_from_dict(spec: Any, source: str = "<dict>") -> Any:
     try:
         return network.Sequential(items, _tuple(spec["input_shape"]), spec.get("batch", 1), spec.get("name"),
                                   spec.get("fuse", True))
-    except (TypeError, ValueError) as exc:
+    except _BUILD_ERRORS as exc:
         raise SpecFileError(source, field, str(exc)) from None
+
+
+def _branch(args: dict[str, Any], key: str, source: str, where: str) -> list[Any]:
+    value = args[key]
+    if not isinstance(value, list) or not value:
+        raise SpecFileError(source, f"{where}.{key}", "must be a non-empty list of {op = ...} tables")
+    return _items(value, source, f"{where}.{key}")
 
 
 def _items(layers: list[Any], source: str, field: str) -> list[Any]:
@@ -163,17 +255,21 @@ def _items(layers: list[Any], source: str, field: str) -> list[Any]:
             raise SpecFileError(source, where, "must be a table with an 'op' key, e.g. {op = \"relu\"}")
         op = item["op"]
         if op not in NETWORK_OPS:
-            raise SpecFileError(source, f"{where}.op", f"op {op!r} is not known{_hint(str(op), NETWORK_OPS)}; "
+            raise SpecFileError(source, f"{where}.op", f"op {validation.shown(op)} is not known{_hint(str(op), NETWORK_OPS)}; "
                                 f"use one of {', '.join(NETWORK_OPS)}")
-        args = {k: _tuple(v) for k, v in item.items() if k != "op"}
+        args = {k: v for k, v in item.items() if k != "op"}
         if op == "residual":
             unknown = set(args) - {"body", "shortcut", "name"}
             if unknown or "body" not in args:
                 rule = f"unknown field {sorted(unknown)[0]!r}" if unknown else "needs a 'body' list"
                 raise SpecFileError(source, where, rule)
-            body = _items(list(args["body"]), source, f"{where}.body")
-            shortcut = _items(list(args["shortcut"]), source, f"{where}.shortcut") if args.get("shortcut") else None
-            items.append(network.Residual(body, shortcut, args.get("name")))
+            _check_fields({k: v for k, v in args.items() if k == "name"}, {"name": None}, source, where)
+            body = _branch(args, "body", source, where)
+            shortcut = None if args.get("shortcut") in (None, []) else _branch(args, "shortcut", source, where)
+            try:
+                items.append(network.Residual(body, shortcut, args.get("name")))
+            except _BUILD_ERRORS as exc:
+                raise SpecFileError(source, where, f"residual: {exc}") from None
             continue
         builder = getattr(network, op)
         params = inspect.signature(builder).parameters
@@ -181,8 +277,12 @@ def _items(layers: list[Any], source: str, field: str) -> list[Any]:
             if key not in params:
                 raise SpecFileError(source, f"{where}.{key}", f"is not an argument of {op}; use {', '.join(params)}"
                                     + _hint(key, list(params)))
+        _check_fields(args, _defaults(builder), source, where)
+        missing = [p.name for p in params.values() if p.default is inspect.Parameter.empty and p.name not in args]
+        if missing:
+            raise SpecFileError(source, where, f"{op}: missing required field {missing[0]!r}")
         try:
-            items.append(builder(**args))
-        except (TypeError, ValueError) as exc:
+            items.append(builder(**{k: _tuple(v) for k, v in args.items()}))
+        except _BUILD_ERRORS as exc:
             raise SpecFileError(source, where, f"{op}: {exc}") from None
     return items

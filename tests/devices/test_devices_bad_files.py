@@ -145,7 +145,7 @@ def test_problems_in_several_devices_all_reported(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
-    with pytest.raises(DeviceFileError, match="cannot read the file"):
+    with pytest.raises(DeviceFileError, match=r"missing\.toml: cannot be read \(No such file"):
         load_file(tmp_path / "missing.toml")
 
 

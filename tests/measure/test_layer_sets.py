@@ -40,7 +40,7 @@ def test_a_small_file_validates():
 
 
 @pytest.mark.parametrize("bad, field", [
-    (GOOD.replace("in_channels = 4", "in_channels = 0"), "training.layers[0].Pointwise.in_channels"),
+    (GOOD.replace("in_channels = 4", "in_channels = 0"), "training.layers[0].in_channels: must be >= 1"),
     (GOOD.replace("in_channels = 4", "in_channels = '4'"), "in_channels"),
     (GOOD.replace("input_size = 7 }]\nquick = [0]", "input_size = 7, padding = 1 }]\nquick = [0]"), "padding"),
     (GOOD.replace("quick = [0]", "quick = [3]"), "training"),

@@ -3,26 +3,30 @@ lowering and fitted efficiency ceilings.
 
 Units are implied by the field a :class:`Figure` sits in: peaks are FLOP/s (dense unless the unit
 says ``sparse``), bandwidths bytes/s, capacities bytes, clocks Hz. All models are frozen and
-reject unknown fields, so a typo in a device file fails instead of being ignored.
+reject unknown fields, so a typo in a device file fails instead of being ignored. Numbers and
+flags are strict: ``true`` is never 1, ``"900e9"`` never a number, ``2.0`` never an integer
+(``Number``, ``Integer``, ``Flag``).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from ..conventions import check_precision
+from ..validation import number, shown
 
 Provenance = Literal["datasheet", "derived", "measured", "assumption"]
 PROVENANCES: tuple[str, ...] = get_args(Provenance)
@@ -30,6 +34,13 @@ OpKind = Literal["conv", "pointwise", "depthwise"]
 OP_KINDS: tuple[str, ...] = get_args(OpKind)
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A finite real number: an int or a float, never a bool or a string."""
+Integer = Annotated[int, Strict()]
+"""An integer: never a bool, a float (even ``2.0``) or a string."""
+Flag = Annotated[bool, Strict()]
+"""``true``/``false`` only, never 1 or ``"yes"``."""
 
 
 def rule(message: str, subpath: str | None = None) -> PydanticCustomError:
@@ -52,7 +63,7 @@ class FrozenModel(BaseModel):
 class Figure(FrozenModel):
     """One number and where it comes from. The unit is the field's: FLOP/s, bytes/s, bytes or Hz."""
 
-    value: float = Field(ge=0, allow_inf_nan=False)
+    value: Number = Field(ge=0)
     provenance: Provenance
     source: str
     """Document title and/or URL (for "measured": the paper or run; for "assumption": why)."""
@@ -74,8 +85,36 @@ class Figure(FrozenModel):
             raise rule("a 'derived' figure needs a 'derivation' showing the arithmetic", "derivation")
         return self
 
+    def clocked(self, hz: float, base: float) -> dict[str, Any]:
+        """This peak's fields at clock ``hz`` instead of ``base`` (Hz): a "derived" figure
+        showing the scaling (what :meth:`Device.with_clock` stores)."""
+        basis = self.derivation or f"{self.value:.6g} FLOP/s ({self.provenance})"
+        return {
+            "value": self.value * (hz / base),  # the factor first, as before the split
+            "provenance": "derived",
+            "source": self.source,
+            "derivation": f"[{basis}] x {hz / 1e9:g} GHz / {base / 1e9:g} GHz",
+            "note": f"scaled by with_clock from {self.value:.6g} FLOP/s ({self.provenance}) at {base / 1e9:g} GHz",
+        }
+
     def __repr__(self) -> str:
         return f"Figure({self.value:.6g}, {self.provenance!r})"
+
+
+MIN_CLOCK = 1e3
+"""The lowest clock :meth:`Device.with_clock` accepts, in Hz (1 kHz)."""
+MAX_CLOCK = 1e12
+"""The highest clock :meth:`Device.with_clock` accepts, in Hz (1 THz)."""
+
+
+def clock_hz(hz: Any) -> float:
+    """``hz`` as a clock in Hz: a finite number (never a bool or a string) from :data:`MIN_CLOCK`
+    to :data:`MAX_CLOCK`, so that ``with_clock(1.8)`` (GHz meant) is refused, not read as 1.8 Hz."""
+    hz = number(hz, "hz", above=0)
+    if not MIN_CLOCK <= hz <= MAX_CLOCK:
+        raise ValueError(f"hz={shown(hz)} must be a clock in Hz, from 1e3 (1 kHz) to 1e12 (1 THz); "
+                         "write 1.8e9 for 1.8 GHz")
+    return hz
 
 
 def _positive(fig: Figure) -> Figure:
@@ -100,10 +139,10 @@ class ComputeUnit(FrozenModel):
 
     kind: Literal["matrix", "vector"]
     peaks: dict[PrecisionKey, PositiveFigure] = Field(min_length=1)
-    tile: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]] | None = None
+    tile: tuple[Annotated[Integer, Field(gt=0)], Annotated[Integer, Field(gt=0)]] | None = None
     tile_source: str | None = None
     description: str | None = None
-    sparse: bool = False
+    sparse: Flag = False
     """False: the peaks are dense figures (the catalog stores only dense ones)."""
 
     @model_validator(mode="after")
@@ -134,7 +173,7 @@ class DepthwiseLowering(FrozenModel):
 
     method: Literal["vector", "per_channel_gemm", "block_diagonal"]
     source: str
-    assumption: bool
+    assumption: Flag
     """True where no source documents the lowering."""
 
     @field_validator("source")
@@ -155,15 +194,15 @@ class Efficiency(FrozenModel):
     im2col copy, then the GEMM), plus a fixed ``overhead`` in seconds per op (call/launch cost).
     """
 
-    compute: float = Field(gt=0, le=1)
-    memory: float = Field(gt=0, le=1)
-    overhead: float = Field(default=0.0, ge=0)
+    compute: Number = Field(gt=0, le=1)
+    memory: Number = Field(gt=0, le=1)
+    overhead: Number = Field(default=0.0, ge=0)
     """Seconds added per op (fixed cost of a call/launch)."""
-    overlap: bool = True
+    overlap: Flag = True
     """True: max(compute, memory) (roofline); False: compute + memory."""
     source: str
-    layers: int | None = Field(default=None, ge=1)
+    layers: Integer | None = Field(default=None, ge=1)
     """How many layers the fit used."""
-    median_error: float | None = Field(default=None, ge=0)
+    median_error: Number | None = Field(default=None, ge=0)
     """Median relative error of the calibrated prediction on those layers."""
     note: str | None = None

@@ -1,25 +1,27 @@
 """The device model: a :class:`Device` (compute units, memory levels, clock, depthwise lowering,
 fitted ceilings, every figure with its provenance), and reading and writing device TOML files:
 a file holds one family as ``[[device]]`` tables; every entry is validated and every problem is
-reported with the file, the field path (``device[i].…``) and the rule broken.
+reported with the file, the field path (``device[i].…``) and the rule broken. Files are read with
+the caps of :mod:`roofline_conv.reading` (16 MiB, 64 levels of nesting, UTF-8 text) and their
+numbers strictly (a bool or a string is never a number).
 """
 
 from __future__ import annotations
 
 import keyword
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from os import PathLike
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from .._compat import tomllib
+from .. import reading, validation
 from ..conventions import check_precision
+from ..datafiles import validate
+from ..validation import shown
 from ..projection.engine import project_on
 from ..projection.result import Projection
-from .errors import DeviceFileError, from_validation_error
+from .errors import DeviceFileError
 from .figures import (
     KEBAB,
     OP_KINDS,
@@ -34,6 +36,8 @@ from .figures import (
     Figure,
     MemoryLevel,
     FrozenModel,
+    Integer,
+    clock_hz,
     rule,
     did_you_mean,
 )
@@ -60,8 +64,8 @@ class Device(FrozenModel):
     unit_for: dict[OpKind, list[str]]
     """Preference order of unit names for each op kind (conv, pointwise, depthwise)."""
     depthwise_lowering: DepthwiseLowering
-    sockets: int | None = Field(default=None, ge=1)
-    cores: int | None = Field(default=None, ge=1)
+    sockets: Integer | None = Field(default=None, ge=1)
+    cores: Integer | None = Field(default=None, ge=1)
     clock: PositiveFigure | None = None
     """Hz; the clock the peaks assume (what :meth:`with_clock` scales from)."""
     notes: str | None = None
@@ -122,14 +126,13 @@ class Device(FrozenModel):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>", *, prefix: str = "") -> Device:
-        """Validate one device's fields; any problem raises :class:`DeviceFileError` naming
-        ``source``, the field path (under ``prefix``) and the rule broken."""
-        if not isinstance(data, dict):
+        """Validate one device's fields (strictly: a bool or a string is never a number); any
+        problem raises :class:`DeviceFileError` naming ``source``, the field path (under
+        ``prefix``) and the rule broken."""
+        source = str(source)
+        if not isinstance(data, Mapping):
             raise DeviceFileError(source, [(prefix, f"expected a table of device fields, got {type(data).__name__}")])
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise from_validation_error(exc, source, prefix, _field_names) from None
+        return validate(data, cls, source, prefix, _field_names, DeviceFileError)
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str], id: str | None = None) -> Device:
@@ -137,6 +140,8 @@ class Device(FrozenModel):
 
         A file holding several devices needs ``id=`` to say which one.
         """
+        if id is not None:
+            validation.name(id, "id")
         devices = load_file(path)
         ids = [d.id for d in devices]
         if id is None:
@@ -161,6 +166,7 @@ class Device(FrozenModel):
     # ---- queries ----------------------------------------------------------------------------
 
     def _unit(self, unit: str) -> ComputeUnit:
+        validation.name(unit, "unit")
         try:
             return self.units[unit]
         except KeyError:
@@ -170,6 +176,7 @@ class Device(FrozenModel):
             ) from None
 
     def _level(self, level: str) -> MemoryLevel:
+        validation.name(level, "level")
         try:
             return self.memory[level]
         except KeyError:
@@ -181,7 +188,7 @@ class Device(FrozenModel):
 
     def supports(self, unit: str, precision: str) -> bool:
         """Whether ``unit`` has a peak at ``precision`` (False for unknown units)."""
-        u = self.units.get(unit)
+        u = self.units.get(validation.name(unit, "unit"))
         return u is not None and check_precision(precision) in u.peaks
 
     def peak(self, unit: str, precision: str) -> float:
@@ -215,8 +222,7 @@ class Device(FrozenModel):
 
     def unit_order(self, op_kind: str) -> list[str]:
         """Unit names to try for ``op_kind`` ("conv", "pointwise", "depthwise"), preferred first."""
-        if op_kind not in OP_KINDS:
-            raise ValueError(f"op_kind={op_kind!r} is not an op kind; use one of {', '.join(OP_KINDS)}")
+        op_kind = validation.choice(op_kind, "op_kind", OP_KINDS)
         return list(self.unit_for[op_kind])  # type: ignore[index]
 
     def choose_unit(self, op_kind: str, precision: str) -> str:
@@ -236,29 +242,21 @@ class Device(FrozenModel):
         """A copy whose peaks are scaled by ``hz / clock`` (all units, or only ``unit``).
 
         Scaled peaks become "derived" with the scaling shown. This is how a lower sustained clock
-        (e.g. a CPU's AVX frequency) is modelled. Bandwidths are unchanged.
+        (e.g. a CPU's AVX frequency) is modelled. Bandwidths are unchanged. ``hz`` is a number
+        of Hz from ``figures.MIN_CLOCK`` (1 kHz) to ``figures.MAX_CLOCK`` (1 THz), never a bool or a
+        string: ``with_clock(1.8)`` (GHz meant) is refused, not read as 1.8 Hz.
         """
+        hz = clock_hz(hz)
         if self.clock is None:
             raise ValueError(f"device {self.id!r} has no clock figure to scale from")
-        hz = float(hz)
-        if not (math.isfinite(hz) and hz > 0):
-            raise ValueError(f"hz={hz!r} must be a positive clock in Hz")
         names = list(self.units) if unit is None else [unit]
         for name in names:
             self._unit(name)
         base = self.clock.value
-        factor = hz / base
         data = self.model_dump()
         for name in names:
             for precision, fig in self.units[name].peaks.items():
-                basis = fig.derivation or f"{fig.value:.6g} FLOP/s ({fig.provenance})"
-                data["units"][name]["peaks"][precision] = {
-                    "value": fig.value * factor,
-                    "provenance": "derived",
-                    "source": fig.source,
-                    "derivation": f"[{basis}] x {hz / 1e9:g} GHz / {base / 1e9:g} GHz",
-                    "note": f"scaled by with_clock from {fig.value:.6g} FLOP/s ({fig.provenance}) at {base / 1e9:g} GHz",
-                }
+                data["units"][name]["peaks"][precision] = fig.clocked(hz, base)
         scope = "all units" if unit is None else f"unit {unit!r}"
         if unit is None:
             data["clock"] = {
@@ -269,14 +267,18 @@ class Device(FrozenModel):
             }
         extra = f"with_clock: peaks of {scope} scaled to {hz / 1e9:g} GHz (from {base / 1e9:g} GHz)."
         data["notes"] = f"{self.notes}\n{extra}" if self.notes else extra
-        return Device.model_validate(data)
+        return Device.from_dict(data, source=f"{self.id}.with_clock")
 
-    def with_efficiency(self, efficiency: dict[str, Efficiency | dict[str, Any]]) -> Device:
-        """A copy with these per-op-kind efficiency ceilings (replacing any it had)."""
+    def with_efficiency(self, efficiency: Mapping[str, Efficiency | Mapping[str, Any]]) -> Device:
+        """A copy with these per-op-kind efficiency ceilings (replacing any it had): a dict of op
+        kind -> :class:`Efficiency` (or a dict of its fields), validated as a device file is."""
+        if not isinstance(efficiency, Mapping):
+            raise ValueError(f"efficiency={shown(efficiency)} must be a dict of op kind -> Efficiency (or its fields)")
+        for kind, value in efficiency.items():
+            if not isinstance(value, (Efficiency, Mapping)):
+                raise ValueError(f"efficiency[{shown(kind)}]={shown(value)} must be an Efficiency or a dict of its fields")
         data = self.model_dump()
-        data["efficiency"] = {
-            k: (v.model_dump() if isinstance(v, Efficiency) else dict(v)) for k, v in efficiency.items()
-        }
+        data["efficiency"] = dict(efficiency)
         return Device.from_dict(data, source=f"{self.id}.with_efficiency")
 
     def project(self, layer: Any, **kwargs: Any) -> Projection:
@@ -329,10 +331,10 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
 
 def loads(text: str, source: str = "<string>") -> list[Device]:
     """Every device in the TOML ``text``; ``source`` names it in errors and in ``source_file``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DeviceFileError(source, [("", f"TOML syntax error: {exc}")]) from None
+    source = str(source)
+    if not isinstance(text, str):
+        raise ValueError(f"text={shown(text)} must be a string of TOML (read a file with load_file)")
+    data = reading.parse(text, source, DeviceFileError.one)
     problems: list[tuple[str, str]] = []
     for key in data:
         if key != "device":
@@ -365,17 +367,10 @@ def loads(text: str, source: str = "<string>") -> list[Device]:
 
 
 def load_file(path: str | PathLike[str] | Any) -> list[Device]:
-    """Every device in the TOML file ``path`` (a path or an ``importlib.resources`` traversable)."""
-    source = str(path)
-    try:
-        raw = (path if hasattr(path, "read_bytes") else Path(path)).read_bytes()
-    except OSError as exc:
-        raise DeviceFileError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DeviceFileError(source, [("", f"not UTF-8 text: {exc}")]) from None
-    return loads(text, source)
+    """Every device in the TOML file ``path`` (a path or an ``importlib.resources`` traversable).
+    A file over ``reading.MAX_FILE_BYTES`` (16 MiB), not a regular file or not UTF-8 text is
+    refused with a :class:`DeviceFileError` naming it."""
+    return loads(reading.read_text(path, DeviceFileError.one), str(path))
 
 
 def dumps(devices: Device | Iterable[Device]) -> str:
