@@ -78,7 +78,7 @@ def test_constant_import_statement():
 def test_unknown_attribute_and_id():
     with pytest.raises(AttributeError):
         devices.V1000  # noqa: B018
-    with pytest.raises(ValueError, match=r"unknown device id 'v100'.*did you mean 'v100-(sxm2|pcie)'.*known ids: .*h200"):
+    with pytest.raises(ValueError, match=r"id='v100' is not a known device id.*did you mean 'v100-(sxm2|pcie)'.*known ids: .*h200"):
         devices.get("v100")
 
 

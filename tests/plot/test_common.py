@@ -49,7 +49,7 @@ def test_top_unit_and_labels():
 
 
 def test_device_argument_is_resolved():
-    with pytest.raises(ValueError, match="unknown device id 'nope'"):
+    with pytest.raises(ValueError, match="='nope' is not a known device id"):
         plot_roofline("nope")
     with pytest.raises(ValueError, match="device=42 must be a Device or a catalog id"):
         plot_roofline(42)

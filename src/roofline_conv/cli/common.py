@@ -149,7 +149,7 @@ def load_device(spec: str) -> Any:
 
     if spec.endswith(".toml") or os.path.sep in spec:
         return Device.from_toml(spec)
-    return get(spec)
+    return get(spec, "--device")
 
 
 def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> None:

@@ -71,9 +71,12 @@ def constants() -> dict[str, str]:
     return dict(_catalog()[1])
 
 
-def get(id: str) -> Device:  # noqa: A002 - the natural name
-    """The catalog device ``id`` (its constant name, e.g. ``"V100"``, works too); cached."""
+def get(id: str, argument: str = "id") -> Device:  # noqa: A002 - the natural name
+    """The catalog device ``id`` (its constant name, e.g. ``"V100"``, works too); cached. An
+    unknown id is a ValueError naming ``argument`` (the caller's name for it) with the nearest id."""
     by_id, consts = _catalog()
+    if not isinstance(id, str):
+        raise ValueError(f"{argument}={id!r} must be a catalog id (a string); known ids: {', '.join(by_id)}")
     if id in by_id:
         return by_id[id]
     if id in consts:
@@ -81,7 +84,7 @@ def get(id: str) -> Device:  # noqa: A002 - the natural name
     known = builtins.list(by_id)
     close = difflib.get_close_matches(str(id).lower(), known, n=1, cutoff=0.4)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown device id {id!r}{hint}; known ids: {', '.join(known)}")
+    raise ValueError(f"{argument}={id!r} is not a known device id{hint}; known ids: {', '.join(known)}")
 
 
 def resolve_device(device: object, argument: str = "device") -> Device:
@@ -91,7 +94,7 @@ def resolve_device(device: object, argument: str = "device") -> Device:
     if isinstance(device, Device):
         return device
     if isinstance(device, str):
-        return get(device)
+        return get(device, argument)
     raise ValueError(f"{argument}={device!r} must be a Device or a catalog id (see roofline_conv.devices.list())")
 
 
