@@ -73,6 +73,13 @@ EDGES: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
         lowering=choices(["gemm", "diagonal", "vector", "im2col", "native"], none_ok=True), calibrated=flags())),
     ("project_ops", call(lambda **kw: project_ops(**kw), ops=[("fwd", _conv(), None)], device="v100-sxm2"), dict(
         device=choices(devices.list()), calibrated=flags())),
+    ("devices.get", call(devices.get), dict(id=choices(devices.list() + list(devices.constants())))),
+    ("Device.with_clock", lambda **kw: devices.get("v100-sxm2").with_clock(**{"hz": 1.53e9, **kw}), dict(
+        hz=numbers(minimum=1e3, maximum=1e12), unit=choices(["tensor", "cuda"], none_ok=True))),
+    ("Device.peak", lambda **kw: devices.get("v100-sxm2").peak(**{"unit": "tensor", "precision": "fp16", **kw}), dict(
+        unit=choices(["tensor", "cuda"]), precision=choices(["fp16", "fp32", "fp64"]))),
+    ("Device.ridge_point", lambda **kw: devices.get("v100-sxm2").ridge_point(
+        **{"unit": "tensor", "precision": "fp16", **kw}), dict(unit=choices(["tensor", "cuda"]))),
     ("network.conv", call(nw.conv, out_channels=8, kernel_size=3), dict(
         out_channels=sizes(pairs_ok=False), kernel_size=sizes(), stride=sizes(), padding=PADDING, dilation=sizes(),
         groups=sizes(pairs_ok=False), bias=flags(), in_channels=sizes(pairs_ok=False, none_ok=True))),
