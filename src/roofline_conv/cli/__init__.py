@@ -73,9 +73,11 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         command = Command(as_program=argv is None)
         return command.run(lambda c: _work(argv, c))
     except KeyboardInterrupt:  # before Command took over
-        from .process import EXIT_INTERRUPTED, say
+        from .process import EXIT_INTERRUPTED, Command, say
 
         say("roofline-conv: interrupted")
+        if argv is None:
+            Command._exit_now(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
 
 

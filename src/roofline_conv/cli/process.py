@@ -190,7 +190,22 @@ class Command:
             raise
         finally:
             self._finish(code)
+        if self.as_program and code == EXIT_INTERRUPTED:
+            self._exit_now(code)
         return code
+
+    @staticmethod
+    def _exit_now(code: int) -> None:
+        """After a Ctrl-C the program ends here, without the interpreter's shutdown: nothing is
+        left to finalise (files are whole or absent), and a shutdown racing an interrupted
+        import or a worker thread can otherwise end in SIGINT (-2) or a fatal error (-6)
+        instead of 130."""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        os._exit(code)
 
     def _run(self, work: "Callable[[Command], str]") -> int:
         try:
