@@ -209,3 +209,24 @@ def test_an_ignored_ctrl_c_stays_ignored(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, "layer", "--study", "conv"], capture_output=True, text=True, cwd=tmp_path,
                           env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "src")))
     assert proc.returncode == 0 and proc.stdout == "done\n" and proc.stderr == ""
+
+
+def test_once_the_command_says_interrupted_the_exit_code_is_130(tmp_path):
+    """``python -m roofline_conv`` interrupted at spread moments of its start: whenever the
+    command has printed its "interrupted" line, the process ends with exit 130 (before, a
+    shutdown racing an interrupted import could turn it into death by SIGINT, -2). A signal that
+    lands during Python's own start-up, before any of the package runs, may end the process as
+    Python does by default; it then prints no "interrupted" line."""
+    argv = [sys.executable, "-m", "roofline_conv", "plot", "roofline", "--device", "v100-sxm2", "--study",
+            "-o", str(tmp_path / "chart.png")]
+    seen = []
+    for delay in (0.05, 0.08, 0.11, 0.15, 0.2, 0.3):
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        said = "interrupted" in err.decode()
+        seen.append((delay, proc.returncode, said))
+        assert not said or proc.returncode == 130, seen
+        assert proc.returncode in (0, 130, -signal.SIGINT), seen
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
