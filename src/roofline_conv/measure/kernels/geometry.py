@@ -29,21 +29,18 @@ from ..arguments import float_dtype_argument
 __all__ = ["ConvGeometry", "conv_geometry", "float_dtype", "plan_geometry"]
 
 
-def _pair(v: Any, name: str) -> tuple[int, int]:
+def _pair(v: Any, name: str, minimum: int = 1) -> tuple[int, int]:
+    """An int (both axes, or both sides of a padding half) or a pair, each >= ``minimum``."""
     if isinstance(v, (numbers.Integral, np.integer)) or not hasattr(v, "__len__"):
-        a = b = integer(v, name, minimum=1)
+        a = b = integer(v, name, minimum=minimum)
         return a, b
-    a, b = integers(v, name, length=2, minimum=1)
+    a, b = integers(v, name, length=2, minimum=minimum)
     return a, b
 
 
 def _side(v: Any, name: str) -> tuple[int, int]:
     """One padding half: an int (both sides) or a ``(before, after)`` pair, each >= 0."""
-    if isinstance(v, (numbers.Integral, np.integer)) or not hasattr(v, "__len__"):
-        a = b = integer(v, name, minimum=0)
-        return a, b
-    a, b = integers(v, name, length=2, minimum=0)
-    return a, b
+    return _pair(v, name, minimum=0)
 
 
 def _padding(p: Any) -> tuple[int, int, int, int]:
