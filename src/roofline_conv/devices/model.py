@@ -377,8 +377,12 @@ def dumps(devices: Device | Iterable[Device]) -> str:
     """``devices`` as ``[[device]]`` TOML tables (``source_file`` left out: the file is the source)."""
     if isinstance(devices, Device):
         devices = [devices]
+    if isinstance(devices, (str, bytes, Mapping)) or not isinstance(devices, Iterable):
+        raise ValueError(f"devices={shown(devices)} must be a Device or an iterable of Devices")
     entries = []
-    for device in devices:
+    for i, device in enumerate(devices):
+        if not isinstance(device, Device):
+            raise ValueError(f"devices[{i}]={shown(device)} must be a Device")
         data = device.model_dump(mode="python", exclude_none=True, exclude={"source_file"})
         entries.append({k: v for k, v in data.items() if v != {}})  # e.g. no fitted efficiencies
     return device_tables(entries)

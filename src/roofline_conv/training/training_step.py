@@ -15,6 +15,7 @@ from .backward import BackwardOp
 from .protocol import TrainableNetwork, require_network
 from .rows import StepRow, step_rows
 from .tables import optimizers
+from ..validation import flag
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..devices import Device
@@ -139,6 +140,7 @@ class TrainingStep:
         """Per layer: forward and backward MACs (data and weight gradients), backward ops,
         forward and backward bytes, saved activation bytes."""
         bpe = bytes_per_element(precision)
+        totals = flag(totals, "totals")
         body: list[list[Any]] = []
         for r in self.rows:
             body.append([r.index, r.name, r.kind, r.forward_macs, r.data_grad_macs, r.weight_grad_macs, r.backward_ops,
