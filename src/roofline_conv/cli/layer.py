@@ -124,11 +124,11 @@ def run_project(args: argparse.Namespace) -> list[Table]:
 
 def run_measure(args: argparse.Namespace) -> list[Table]:
     from ..measure.calibrate import measure_layer
+    from ..measure.guard import parse_memory_limit
     from ..roofline import project
 
-    from ..measure.guard import parse_memory_limit
-
     threads = positive_threads(args.threads)
+    dimension_flag(args.repeats, "--repeats")
     limit = None if args.memory_limit is None else parse_memory_limit(args.memory_limit, "--memory-limit")
     layer = layer_from_args(args)
     progress(f"measuring {layer!r} ({args.repeats} samples)")

@@ -281,9 +281,10 @@ class Device(FrozenModel):
         data["efficiency"] = dict(efficiency)
         return Device.from_dict(data, source=f"{self.id}.with_efficiency")
 
-    def project(self, layer: Any, **kwargs: Any) -> Projection:
-        """``roofline_conv.roofline.project(layer, self, **kwargs)``: the roofline of ``layer`` here."""
-        return project_on(layer, self, **kwargs)
+    def project(self, layer: Any, precision: Any = "fp16", traffic: Any = "compulsory", unit: Any = None,
+                lowering: Any = None, calibrated: bool = True, fuse: bool | None = None) -> Projection:
+        """``roofline_conv.roofline.project(layer, self, ...)``: the roofline of ``layer`` here."""
+        return project_on(layer, self, precision, traffic, unit, lowering, calibrated, fuse)
 
     # ---- display ----------------------------------------------------------------------------
 

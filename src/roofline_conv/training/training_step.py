@@ -252,7 +252,11 @@ def step(net: TrainableNetwork, skip_input_grad: bool = False, optimizer: str | 
 
 def estimate(net: TrainableNetwork, device: "Device | str", precision: str = DEFAULT_PRECISION, **kwargs: Any) -> TrainingProjection:
     """``step(net, **kwargs).project(device, precision)``."""
-    project_keys = {"unit", "lowering", "calibrated"}
+    project_keys, step_keys = {"unit", "lowering", "calibrated"}, {"skip_input_grad", "optimizer", "traffic"}
+    for key in kwargs:
+        if key not in project_keys | step_keys:
+            raise TypeError(f"estimate() got an unexpected keyword argument {key!r}; it takes "
+                            f"{', '.join(sorted(step_keys | project_keys))}")
     proj_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in project_keys}
     return step(net, **kwargs).project(device, precision, **proj_kw)
 
