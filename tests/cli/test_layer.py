@@ -93,6 +93,7 @@ def test_crossover_uses_the_flags_given(capsys):
 
 def test_measure_refuses_zero_repeats_before_any_progress(capsys):
     """One line on stderr: the error, with no 'measuring ...' line before it."""
-    assert main(["measure", "conv", "--in", "8", "--size", "8", "--repeats", "0"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+    code, _, err = run(capsys, "measure", "conv", "--in", "8", "--size", "8", "--repeats", "0")
+    assert code == 1
+    err = err.strip().splitlines()
     assert err == ["roofline-conv measure: error: --repeats=0 must be >= 1 and <= 2147483648"]
