@@ -82,7 +82,7 @@ def number_text(text: str) -> str:
 def int_list(text: str) -> list[int]:
     """Comma-separated integers (``16,64,256``)."""
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in text.split(",") if v.strip()]  # empty items (a trailing comma) are skipped
     except ValueError:
         values = []
     if not values:
