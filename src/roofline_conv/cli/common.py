@@ -177,14 +177,18 @@ def padding_arg(value: int | str | None) -> Any:
 
 
 def layer_from_args(args: argparse.Namespace) -> Any:
-    """The layer (or network) the flags, --file or --study describe."""
-    from .. import files, study
+    """The layer (or network) the flags, --file or --study describe (the file reader and the
+    study are imported only for --file and --study)."""
     from ..layers import Conv2d, DepSep, Depthwise, Pointwise
 
     if args.file:
+        from .. import files
+
         refuse_layer_flags(args, "--file", "the file describes the layer (or network)", kind=True, batch=True)
         return files.load(args.file)
     if args.study:
+        from .. import study
+
         refuse_layer_flags(args, "--study", "the study's layer has fixed dimensions (KIND conv or depsep, --batch)")
         if args.kind not in (None, "conv", "depsep"):
             raise ValueError(f"KIND {args.kind} does not apply with --study: the study's layer is a conv or a depsep")

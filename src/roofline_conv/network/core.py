@@ -120,12 +120,16 @@ class Network(Layer):
     def is_symbolic(self) -> bool:
         return False
 
-    def _memoised(self, key: Hashable, fn: Callable[[], T]) -> T:
+    def memoised(self, key: Hashable, fn: Callable[[], T]) -> T:
+        """``fn()``, computed once per network for ``key`` (a network is immutable): its totals,
+        fused traffic and, through the projection engine, its projections per device and settings."""
         memo = self._memo
         if key not in memo:
             memo[key] = fn()
         value: T = memo[key]
         return value
+
+    _memoised = memoised
 
     # -- totals (exact ints) ---------------------------------------------------------------------
     def _total(self, attr: str) -> int:
