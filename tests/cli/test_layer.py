@@ -89,3 +89,18 @@ def test_crossover_bad_values_exit_1_with_one_line(capsys, argv, needle):
 def test_crossover_uses_the_flags_given(capsys):
     code, out, _ = run(capsys, "crossover", "N", "--in", "64", "--size", "28", "--device", "v100-sxm2", "--max", "64")
     assert code == 0 and "in_channels=64" in out and "input_size=28" in out and "out_channels" not in out.split("\n")[0]
+
+
+def test_a_layer_from_flags_loads_neither_the_study_nor_the_file_reader():
+    """Start-up: the study's data models and the file reader are imported for --study / --file only."""
+    import subprocess
+    import sys
+
+    code = ("import contextlib, io, sys; from roofline_conv.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['layer', 'conv', '--in', '64', '--size', '56', '--device', 'v100-sxm2'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('roofline_conv')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'roofline_conv.layers.conv'" in loaded
+    assert "'roofline_conv.study'" not in loaded and "'roofline_conv.study_data'" not in loaded
+    assert "'roofline_conv.files'" not in loaded

@@ -177,13 +177,18 @@ def padding_arg(value: int | str | None) -> Any:
 
 
 def layer_from_args(args: argparse.Namespace) -> Any:
-    """The layer (or network) the flags, --file or --study describe."""
-    from .. import files, study
+    """The layer (or network) the flags, --file or --study describe. (The file reader and the
+    study, with its data models, are imported only when asked for: a layer from flags is the
+    common, quick case.)"""
     from ..layers import Conv2d, DepSep, Depthwise, Pointwise
 
     if args.file:
+        from .. import files
+
         return files.load(args.file)
     if args.study:
+        from .. import study
+
         conv, sep = study.layers(batch=args.batch)
         return sep if args.kind == "depsep" else conv
     if args.kind is None:
