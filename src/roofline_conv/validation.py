@@ -78,6 +78,9 @@ def integer(value: Any, argument: str, *, minimum: int | None = None, maximum: i
             error: type[ValueError] = ValueError) -> int:
     """``value`` as a Python int: an int or numpy integer, never a bool, float or string, within
     ``[minimum, maximum]`` when given."""
+    if type(value) is int:  # the common case, without the abstract-class checks below
+        _check_range(value, argument, minimum, maximum, None, error)
+        return value
     if is_bool(value):
         raise error(f"{argument}={shown(value)} must be an integer, not a bool")
     if not isinstance(value, numbers.Integral):

@@ -97,3 +97,18 @@ def test_measure_refuses_zero_repeats_before_any_progress(capsys):
     assert code == 1
     err = err.strip().splitlines()
     assert err == ["roofline-conv measure: error: --repeats=0 must be >= 1 and <= 2147483648"]
+
+
+def test_a_layer_from_flags_loads_neither_the_study_nor_the_file_reader():
+    """Start-up: the study's data models and the file reader are imported for --study / --file only."""
+    import subprocess
+    import sys
+
+    code = ("import contextlib, io, sys; from roofline_conv.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['layer', 'conv', '--in', '64', '--size', '56', '--device', 'v100-sxm2'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('roofline_conv')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'roofline_conv.layers.conv'" in loaded
+    assert "'roofline_conv.study'" not in loaded and "'roofline_conv.study_data'" not in loaded
+    assert "'roofline_conv.files'" not in loaded

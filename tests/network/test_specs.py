@@ -1,15 +1,22 @@
 """Building networks from specs (network/specs.py, builders.py): shape propagation, names, errors
-naming both layers, unbuilt blocks, readable builder reprs."""
+naming both layers, unbuilt blocks, readable builder reprs, one layer per distinct layer in a build."""
 
 from __future__ import annotations
+
+from functools import partial
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 
 from roofline_conv import Conv2d, Linear, ReLU
+from roofline_conv.network import makers
+from roofline_conv.network import specs as spec_module
 from roofline_conv.network import (
-    NetworkError, Residual, Sequential, batchnorm, conv, flatten, global_avgpool, linear, maxpool, named, relu, relu6,
+    LayerSpec, NetworkError, Residual, Sequential, batchnorm, conv, flatten, global_avgpool, linear, maxpool, named, relu, relu6,
 )
+
+from roofline_conv.zoo import models
 
 from .netstrategies import networks
 from .nettiny import tiny
@@ -135,3 +142,49 @@ def test_builder_reprs_are_readable():
     assert repr(linear(10)) == "linear(10)"
     assert repr(Residual([relu()])) == "Residual([relu()])"
     assert repr(Linear(4, 2)) == "Linear(in_features=4, out_features=2)"
+
+
+# -- one layer per distinct (maker, arguments, input shape) within a build --------------------------
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_interned_layers_equal_freshly_made_ones(case):
+    """A build shares one layer among specs that make equal layers; building the same specs with
+    every layer made afresh gives equal nodes, tables and projections."""
+    items, shape, batch, _ = case
+    net = Sequential(items, input_shape=shape, batch=batch)
+    with mock.patch.object(spec_module, "maker_key", lambda make, shape: None):
+        fresh = Sequential(items, input_shape=shape, batch=batch)
+    assert net.nodes == fresh.nodes
+    assert all(a.layer is b.layer or a.layer == b.layer for a, b in zip(net.nodes, fresh.nodes))
+    assert net.table(device="v100-sxm2").rows == fresh.table(device="v100-sxm2").rows
+
+
+def test_a_build_makes_each_distinct_layer_once():
+    net = models.resnet50()
+    assert len(net.nodes) == 175
+    assert len({id(layer) for layer in net.layers}) == len(set(net.layers)) == 55
+    assert net["layer3.1.conv1"] is net["layer3.2.conv1"]
+    assert net["layer3.0.conv1"] is not net["layer3.1.conv1"]  # 512 -> 256 and 1024 -> 256 channels differ
+    other = models.resnet50()
+    assert other["layer3.1.conv1"] is not net["layer3.1.conv1"] and other == net  # nothing kept between builds
+
+
+def test_maker_keys():
+    key = spec_module.maker_key
+    assert key(partial(makers.make_linear, 10, True), (5,)) == key(partial(makers.make_linear, 10, True), (5,))
+    assert key(partial(makers.make_linear, 10, True), (5,)) != key(partial(makers.make_linear, 10, 1), (5,))
+    assert key(partial(makers.make_linear, 10, True), (5,)) != key(partial(makers.make_linear, 10, True), (6,))
+    assert key(makers.make_batchnorm, (3, 8, 8)) is not None
+    assert key(partial(makers.make_conv, 8, [3, 3], 1, 0, 1, 1, False), (3, 8, 8)) is None  # a list: not hashable
+    assert key(lambda s, b: ReLU(s, b), (3, 8, 8)) is None  # not a maker of the library's: never shared
+
+
+def test_a_spec_with_its_own_maker_is_made_every_time():
+    calls = []
+
+    def make(shape, batch):
+        calls.append(shape)
+        return ReLU(shape, batch)
+
+    net = Sequential([LayerSpec("relu", make, "mine()"), LayerSpec("relu", make, "mine()")], input_shape=(3, 8, 8))
+    assert len(calls) == 2 and net[0] is not net[1] and net[0] == net[1]

@@ -3,10 +3,19 @@ projection again is the same object; any other setting, device or network is pro
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from roofline_conv import devices, project
 from roofline_conv.network import Sequential
 from roofline_conv.network.builders import conv, relu
 from roofline_conv.projection import engine
+from roofline_conv import zoo
+from roofline_conv.conventions import Bound
+from roofline_conv.projection.result import replaced
+from roofline_conv.roofline import project_ops
+from roofline_conv.zoo import models
 
 
 def _net(name: str = "tiny"):
@@ -42,3 +51,54 @@ def test_a_network_keeps_a_bounded_number_of_projections():
     assert len(kept) <= engine.PROJECTIONS_KEPT
     again = project(net, v100, "fp16")
     assert again is not first and again == first  # dropped, then recomputed: the same values
+
+
+def test_projecting_a_network_again_returns_the_kept_projection():
+    net = models.mobilenet_v2()
+    first = net.project("v100-sxm2")
+    assert net.project("v100-sxm2") is first
+    assert project(net, devices.get("v100-sxm2")) is first  # the same settings, however the device is named
+    assert net.project("v100-sxm2", precision="fp32") is not first
+    assert net.project("v100-sxm2", fuse=False) == net.with_fuse(False).project("v100-sxm2") != first
+    assert net.project("v100-sxm2", calibrated=False) == first  # V100 has no fitted ceilings
+
+
+def test_a_kept_projection_equals_a_new_one_and_bad_input_is_still_refused():
+    net, fresh = models.resnet18(), models.resnet18()
+    kept = net.project("a100-sxm-40gb", "fp16", "unfused")
+    assert net.project("a100-sxm-40gb", "fp16", "unfused") is kept
+    assert kept == fresh.project("a100-sxm-40gb", "fp16", "unfused")
+    with pytest.raises(ValueError, match="precision"):
+        net.project("a100-sxm-40gb", precision="fp99")
+    with pytest.raises(ValueError, match="unit"):
+        net.project("a100-sxm-40gb", unit="nope")
+
+
+def test_unit_mappings_are_part_of_the_settings():
+    net = models.cifar_cnn()
+    plain = net.project("v100-sxm2")
+    on_cuda = net.project("v100-sxm2", unit={"conv": "cuda"})
+    assert net.project("v100-sxm2", unit={"conv": "cuda"}) is on_cuda and on_cuda != plain
+
+
+@pytest.mark.parametrize("name", ["resnet50", "efficientnet_b0"])
+def test_repeated_nodes_are_projected_like_any_other(name):
+    """Every node's part equals the node projected on its own (``project_ops``: no sharing), but
+    for the BatchNorms folded into their conv, which cost nothing."""
+    net = zoo.get(name)
+    dev = devices.get("v100-sxm2")
+    parts = net.project(dev).parts
+    elements = net.node_traffic_elements()
+    fused = net.fused_into()
+    for node, part, e in zip(net.nodes, parts, elements):
+        if node.kind == "batchnorm" and node.index in fused:
+            assert part.binding == Bound.FOLDED and part.time == 0.0
+        else:
+            assert part == project_ops([(node.name, node.layer, e)], dev).parts[0], node.name
+
+
+def test_replaced_is_dataclasses_replace():
+    p = project(models.cifar_cnn()[0], "v100-sxm2")
+    for changes in ({"name": "other"}, {"time": 0.0, "compute_time": 0.0, "bound": "x"}):
+        assert replaced(p, **changes) == dataclasses.replace(p, **changes)
+    assert p.name == "conv"

@@ -4,7 +4,7 @@ appends them while shapes propagate, each node's consumers and the totals over n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Hashable, Sequence
 
 from ..layers.base import Layer
 from ..layers.dims import NetworkError
@@ -39,12 +39,28 @@ class Node:
 
 class GraphBuilder:
     """Collects nodes while a network is built: each added layer becomes the next node, its
-    output shape (batch excluded) the shape the next spec sees."""
+    output shape (batch excluded) the shape the next spec sees.
+
+    ``made`` interns the layers of one build: a spec that makes a layer from the same maker,
+    arguments and input shape as an earlier one gets that same (immutable) layer, so its
+    construction and formula evaluations are done once per distinct layer (a ResNet-50 has 175
+    nodes and 55 distinct layers)."""
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
         self.nodes: list[Node] = []
         self.names: set[str] = set()
+        self.made: dict[Hashable, Layer] = {}
+
+    def layer(self, key: Hashable | None, make: Callable[[], Layer]) -> Layer:
+        """The layer made earlier in this build under ``key``, else ``make()`` (kept under ``key``
+        unless it is None: a maker whose arguments cannot be compared)."""
+        if key is None:
+            return make()
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = make()
+        return made
 
     def label(self, kind: str, name: str) -> str:
         """How error messages name the node about to be added."""

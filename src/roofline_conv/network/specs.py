@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable as _Iterable
+from functools import partial
 from typing import Any, Callable, Iterable, Sequence
 
 from ..layers.base import Layer
 from ..layers.dims import LayerError
 from ..layers.elementwise import Add
+from . import makers
 from .core import Network
 from .graph import GraphBuilder, NetworkError, Node, Shape
 from ..validation import integer, integers, shown
@@ -61,7 +63,7 @@ class LayerSpec(Spec):
             expected = (self.expects, *shape[1:])
             raise NetworkError(f"{label} expects input {expected} but {ctx.producer(src, shape)}")
         try:
-            layer = self.make(shape, ctx.batch)
+            layer = ctx.layer(maker_key(self.make, shape), lambda: self.make(shape, ctx.batch))
         except NetworkError:
             raise
         except LayerError as exc:
@@ -70,6 +72,25 @@ class LayerSpec(Spec):
 
     def __repr__(self) -> str:
         return self.text
+
+
+def maker_key(make: Maker, shape: Shape) -> tuple[Any, ...] | None:
+    """What identifies the layer ``make`` builds on ``shape`` within one build (the batch is the
+    build's): the maker function of :mod:`.makers`, its bound arguments and their types (so
+    ``1`` and ``True`` differ; the builders have checked them) and the shape. None (never
+    shared) for any other callable, or arguments that cannot be hashed."""
+    if isinstance(make, partial):
+        func, args, keywords = make.func, make.args, make.keywords
+    else:
+        func, args, keywords = make, (), None
+    if getattr(func, "__module__", None) != makers.__name__:
+        return None
+    key = (func, args, tuple(map(type, args)), tuple(sorted(keywords.items())) if keywords else (), shape)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 class Fixed(Spec):
@@ -183,7 +204,8 @@ class Residual(Spec):
             raise NetworkError(
                 f"residual {name!r}: the body ends with {ctx.producer(b_idx, b_shape)} but {where}; "
                 "the Add needs equal shapes (give the shortcut a projection, e.g. [conv(C, 1, stride=s), batchnorm()])")
-        return ctx.add(name + ".add", Add(b_shape, ctx.batch), (b_idx, s_idx), b_shape)
+        add = ctx.layer(("add", b_shape), lambda: Add(b_shape, ctx.batch))
+        return ctx.add(name + ".add", add, (b_idx, s_idx), b_shape)
 
     def __repr__(self) -> str:
         sc = "" if self.shortcut is None else f", shortcut={self.shortcut!r}"

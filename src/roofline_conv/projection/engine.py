@@ -15,7 +15,6 @@ same network again (a table, then its totals) costs a dictionary look-up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
 from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, traffic_and_precision
@@ -23,7 +22,7 @@ from ..layers import KINDS
 from ..validation import choice, flag, shown
 from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
-from .result import Projection, bound_words, combine
+from .result import Projection, bound_words, combine, replaced
 
 
 PROJECTIONS_KEPT = 16
@@ -141,17 +140,24 @@ def _graph_memoised(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
 def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
     """A network node by node; each node charged its (fusion-aware) traffic. A BatchNorm folded
     into the conv before it costs nothing at inference: its scale and shift live in that conv's
-    weights and bias, so its part has zero time (bound 'folded into ...')."""
+    weights and bias, so its part has zero time (bound 'folded into ...'). Nodes holding the same
+    layer with the same traffic (a network's repeated blocks) are projected once, then renamed."""
     elements = net.node_traffic_elements(s.traffic, fuse)
     fused_into = net.fused_into(fuse)
     parts = []
+    done: dict[tuple[int, Any], Projection] = {}
     for node, e in zip(net.nodes, elements):
-        part = project_layer(node.layer, s, elements=e, name=node.name)
+        layer = node.layer
+        same = done.get((id(layer), e))
+        if same is None:
+            part = done[(id(layer), e)] = project_layer(layer, s, elements=e, name=node.name)
+        else:
+            part = replaced(same, name=node.name)
         if node.kind == "batchnorm" and node.index in fused_into:
             head = net.nodes[fused_into[node.index]].name
-            part = replace(part, executed_flops=0, compute_time=0.0, time=0.0, binding=Bound.FOLDED, bound_by=head,
-                           bound=bound_words(Bound.FOLDED, head),
-                           memory_time={level: 0.0 for level in part.memory_time})
+            part = replaced(part, executed_flops=0, compute_time=0.0, time=0.0, binding=Bound.FOLDED, bound_by=head,
+                            bound=bound_words(Bound.FOLDED, head),
+                            memory_time={level: 0.0 for level in part.memory_time})
         parts.append(part)
     return combine(net.name, s.dev.id, s.precision, s.traffic, net.batch, tuple(parts), summary=True)
 

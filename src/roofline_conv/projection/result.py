@@ -126,6 +126,17 @@ class Projection:
         return str(self)
 
 
+def replaced(p: Projection, **changes: Any) -> Projection:
+    """``dataclasses.replace(p, **changes)`` for fields whose consistency the caller keeps (a
+    name, or a leaf's roof), without re-running the constructor: the other fields, ``parts``
+    and ``memory_time`` included, are shared with ``p``."""
+    new = object.__new__(Projection)
+    new.__dict__.update(p.__dict__)
+    for name, value in changes.items():
+        object.__setattr__(new, name, value)
+    return new
+
+
 def _cell(value: Number, scale: float = 1.0) -> Any:
     """A table cell: a number scaled to the column's unit (exact ints kept), an expression as text."""
     if is_num(value):

@@ -63,7 +63,7 @@ def canonical(name: str) -> str:
 def get(name: str, **kwargs: Any) -> Sequential:
     """The built network ``name`` (see ``list()``), with builder keyword arguments ``kwargs``."""
     key = canonical(name)
-    accepted = inspect.signature(BUILDERS[key]).parameters
+    accepted = _options(BUILDERS[key])
     for option in kwargs:
         if option not in accepted:
             raise ValueError(f"{key} has no option {option!r}; its options are: {', '.join(accepted)}")
@@ -73,6 +73,12 @@ def get(name: str, **kwargs: Any) -> Sequential:
     except TypeError:
         return BUILDERS[key](**kwargs)
     return _cached(key, frozen)
+
+
+@functools.lru_cache(maxsize=None)
+def _options(builder: Callable[..., Sequential]) -> tuple[str, ...]:
+    """The keyword options ``builder`` takes (read from its signature once)."""
+    return tuple(inspect.signature(builder).parameters)
 
 
 @functools.lru_cache(maxsize=64)
