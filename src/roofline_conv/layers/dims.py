@@ -66,6 +66,11 @@ def dim(value: Any, argument: str, *, minimum: int = 1) -> Dim:
 
 def pair(value: Any, argument: str, *, minimum: int = 1) -> tuple[Dim, Dim]:
     """An int/expression or an (h, w) pair, as an (h, w) tuple of dimensions."""
+    if type(value) is int and value >= minimum:  # the common cases first, as dim() takes them
+        return (value, value)
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int \
+            and value[0] >= minimum and value[1] >= minimum:
+        return value
     if isinstance(value, (tuple, list)) or (hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1):
         if len(value) != 2:
             raise LayerError(f"{argument}={shown(tuple(value))} must be an int or an (h, w) pair")
