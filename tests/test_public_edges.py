@@ -140,3 +140,30 @@ def test_numpy_integers_are_accepted_where_ints_are() -> None:
     assert net.input_shape == (3, 8, 8) and all(type(d) is int for d in net.input_shape)
     assert Conv2d(np.int32(8), np.int64(8), np.int16(3), np.uint8(8)).macs == Conv2d(8, 8, 3, 8).macs
     assert DepSep(8, 8, 3, 8, depth_multiplier=np.int64(2), bias=np.bool_(True)).params == DepSep(8, 8, 3, 8, depth_multiplier=2, bias=True).params
+
+
+@pytest.mark.parametrize("call, needle", [
+    (lambda: project_ops(3, "v100-sxm2"), "ops=3 must be a list or tuple"),
+    (lambda: project_ops([3], "v100-sxm2"), "ops[0]=3 must be a (name, layer, elements) triple"),
+    (lambda: project_ops([("x", 3, None)], "v100-sxm2"), "ops[0]: layer=3 must be a layer"),
+    (lambda: project_ops([("x", _conv(), "many")], "v100-sxm2"), "ops[0]: elements='many' must be an integer"),
+    (lambda: project_ops([(3, _conv(), None)], "v100-sxm2"), "ops[0]: name=3 must be a non-empty string"),
+    (lambda: project_ops([("x", _conv(), None)], "v100-sxm2", batch=True), "batch=True"),
+    (lambda: _net().node(True), "key=True must be an integer"),
+    (lambda: _net().node(1.0), "key=1.0 must be an integer"),
+    (lambda: _net().node(None), "key=None"),
+    (lambda: _net().node(999), "key=999 is not a layer index"),
+    (lambda: _net().node("nope"), "key='nope'"),
+    (lambda: _net().table(unit="tensor"), "unit='tensor' applies to a projection: give device="),
+    (lambda: _net().totals(calibrated=False), "calibrated=False applies to a projection"),
+    (lambda: _net().table(totals=1), "totals=1 must be True or False"),
+    (lambda: _net().training_step().table(totals="no"), "totals='no' must be True or False"),
+    (lambda: devices.dumps(3), "devices=3 must be a Device"),
+    (lambda: devices.dumps([devices.get("v100-sxm2"), 3]), "devices[1]=3 must be a Device"),
+])
+def test_review_leaks_are_refused_by_name(call: Callable[..., Any], needle: str) -> None:
+    """Leaks an adversarial review found: a TypeError/IndexError/KeyError from inside, or an
+    argument silently ignored or coerced (issue 9)."""
+    with pytest.raises(ValueError) as info:
+        call()
+    assert needle in str(info.value), info.value

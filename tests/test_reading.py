@@ -155,3 +155,17 @@ def test_plain_values():
 def test_kind_of():
     assert [reading.kind_of(v) for v in (None, True, 1, 1.0, "x", {}, [])] == [
         "null", "a bool", "an integer", "a float", "a string", "a table", "an array"]
+
+
+def test_json_duplicate_keys_and_overlong_numbers_are_refused_naming_the_file(tmp_path):
+    """JSON would keep the last of two equal keys, and Python refuses a 5,000-digit literal with
+    a message naming no file: both are the file's error (TOML refuses duplicates itself)."""
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"layer": {"kind": "conv", "kind": "depsep"}}')
+    with pytest.raises(Problem, match=r"twice\.json.*'kind' appears twice"):
+        reading.read(twice, Problem)
+    for name, text in (("long.json", '{"a": 1' + "0" * 5000 + "}"), ("long.toml", "a = 1" + "0" * 5000)):
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(Problem, match=rf"{name}.*too long to read"):
+            reading.read(path, Problem)

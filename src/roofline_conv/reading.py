@@ -121,13 +121,30 @@ def parse(text: str, source: str, error: ErrorFactory, json_text: bool = False) 
         raise error(source, "", f"is empty (no {'JSON' if json_text else 'TOML'} in it)")
     check_depth(text, source, error, json_text)
     try:
-        return json.loads(text) if json_text else tomllib.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys) if json_text else tomllib.loads(text)
     except json.JSONDecodeError as exc:
         raise error(source, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(source, "", f"TOML syntax error: {exc}") from None
+    except _DuplicateKey as exc:
+        raise error(source, "", f"invalid JSON: the key {exc.args[0]!r} appears twice in one object") from None
+    except ValueError as exc:  # an integer literal past Python's int/str digit limit (4,300 digits)
+        raise error(source, "", f"holds a number too long to read ({str(exc).split(':')[0]})") from None
     except RecursionError:  # pragma: no cover - check_depth stops such text first
         raise error(source, "", f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names one key twice (TOML refuses that itself; JSON would keep the last)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def read(path: Any, error: ErrorFactory) -> Any:

@@ -33,6 +33,8 @@ from .projection.arith import Number, gemm_utilisation, roof_time, tile_utilisat
 from .projection.engine import project_on, project_ops_on
 from .projection.placement import UPCAST, choose_lowering
 from .projection.result import Projection, bound_summary
+from .validation import integer, sequence, shown
+from .validation import name as name_rule
 
 __all__ = ["project", "project_ops", "ridge_point", "Projection", "bound_summary", "roof_time",
            "tile_utilisation", "gemm_utilisation", "choose_lowering", "UPCAST"]
@@ -89,6 +91,28 @@ def project_ops(
     """Named ops ``(name, layer, elements)`` projected one part each (``elements`` overrides the
     layer's traffic in elements when not None) and summed like a network: how
     :mod:`roofline_conv.training` projects a backward pass. Each op is placed by its ``kind``
-    exactly as a layer of that kind would be."""
-    return project_ops_on(ops, resolve_device(device), precision, traffic, unit, lowering, calibrated, name, batch)
+    exactly as a layer of that kind would be. ``ops`` is a non-empty list of such triples
+    (``elements`` None or an int >= 0), ``name`` a non-empty string and ``batch`` an int >= 1."""
+    dev = resolve_device(device)
+    return project_ops_on(_checked_ops(ops), dev, precision, traffic, unit, lowering, calibrated,
+                          name_rule(name, "name"), integer(batch, "batch", minimum=1))
+
+
+def _checked_ops(ops: Any) -> list[tuple[str, Layer, Any]]:
+    """``ops`` as a list of ``(name, layer, elements)``, or a ValueError naming ``ops[i]``."""
+    items = sequence(ops, "ops")
+    if not items:
+        raise ValueError("ops=[] must hold at least one (name, layer, elements) op")
+    checked = []
+    for i, op in enumerate(items):
+        where = f"ops[{i}]"
+        if isinstance(op, (str, bytes)) or not isinstance(op, Sequence) or len(op) != 3:
+            raise ValueError(f"{where}={shown(op)} must be a (name, layer, elements) triple")
+        op_name, layer, elements = op
+        if not hasattr(layer, "roofline_op"):
+            raise ValueError(f"{where}: layer={shown(layer)} must be a layer")
+        if elements is not None:
+            elements = integer(elements, f"{where}: elements", minimum=0)
+        checked.append((name_rule(op_name, f"{where}: name"), layer, elements))
+    return checked
 

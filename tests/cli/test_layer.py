@@ -89,3 +89,11 @@ def test_crossover_bad_values_exit_1_with_one_line(capsys, argv, needle):
 def test_crossover_uses_the_flags_given(capsys):
     code, out, _ = run(capsys, "crossover", "N", "--in", "64", "--size", "28", "--device", "v100-sxm2", "--max", "64")
     assert code == 0 and "in_channels=64" in out and "input_size=28" in out and "out_channels" not in out.split("\n")[0]
+
+
+def test_measure_refuses_zero_repeats_before_any_progress(capsys):
+    """One line on stderr: the error, with no 'measuring ...' line before it."""
+    code, _, err = run(capsys, "measure", "conv", "--in", "8", "--size", "8", "--repeats", "0")
+    assert code == 1
+    err = err.strip().splitlines()
+    assert err == ["roofline-conv measure: error: --repeats=0 must be >= 1 and <= 2147483648"]

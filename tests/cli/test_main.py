@@ -32,6 +32,16 @@ def test_every_subcommand_has_help_with_an_example():
     (["devices", "show"], "devices show needs a device"),
     (["network", "resnet19"], "resnet18"),
     (["layer", "--file", "/nonexistent.toml"], "/nonexistent.toml: cannot be read"),
+    # flags that another flag would silently override are refused (issue 9)
+    (["layer", "conv", "--in", "8", "--size", "8", "--study"], "--in does not apply with --study"),
+    (["layer", "pointwise", "--study"], "KIND pointwise does not apply with --study"),
+    (["layer", "conv", "--file", "net.toml"], "KIND does not apply with --file"),
+    (["layer", "--file", "net.toml", "--batch", "4"], "--batch does not apply with --file"),
+    (["project", "--model", "resnet18", "--device", "v100-sxm2", "--in", "8"], "--in does not apply with --model"),
+    (["project", "--model", "resnet18", "--device", "v100-sxm2", "--file", "x.toml"], "--file does not apply with --model"),
+    (["network", "cifar_cnn", "--optimizer", "adam"], "--optimizer applies with --training only"),
+    (["network", "cifar_cnn", "--skip-input-grad"], "--skip-input-grad applies with --training only"),
+    (["network", "mobilenet_v2", "-O", "width_mult=1", "-O", "width_mult=2"], "-O width_mult= is given twice"),
 ])
 def test_errors_are_one_line_and_exit_1(capsys, argv, needle):
     code, out, err = run(capsys, *argv)

@@ -25,3 +25,16 @@ def test_sweep_padding_flag_is_checked(capsys, tmp_path):
     err = capsys.readouterr().err
     assert info.value.code == EXIT_USAGE and "argument --padding: 'full' must be an int, 'same' or 'valid'" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_flags_of_the_other_chart_are_refused(capsys, tmp_path):
+    """A sweep flag on a roofline (or --normalise on a sweep) is a bad value, never ignored."""
+    from roofline_conv.cli import main
+
+    out = str(tmp_path / "c.png")
+    for argv, needle in [(["roofline", "--values", "1,2"], "--values applies to `plot sweep` only"),
+                         (["roofline", "--dimension", "batch"], "--dimension applies to `plot sweep` only"),
+                         (["sweep", "--normalise"], "--normalise applies to `plot roofline` only")]:
+        assert main(["plot", *argv, "--device", "v100-sxm2", "-o", out]) == 1
+        assert needle in capsys.readouterr().err
+    assert not (tmp_path / "c.png").exists()

@@ -38,3 +38,14 @@ def test_study_writes_charts(capsys, tmp_path):
     names = sorted(p.name for p in (tmp_path / "charts").iterdir())
     assert names == ["intensity_vs_channels_fp16.png", "intensity_vs_channels_fp32.png", "roofline_e5-2698v4.png", "roofline_tpuv2-all.png",
                      "roofline_tpuv2-core.png", "roofline_v100-b16.png"]
+
+
+def test_study_refuses_flags_it_would_ignore(capsys, tmp_path):
+    """--threads with --no-measure is a bad value (1); --charts with --no-charts a bad flag (2)."""
+    import pytest
+
+    assert main(["study", "--no-measure", "--threads", "2", "--no-charts"]) == 1
+    assert "--threads sets the BLAS threads" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["study", "--no-charts", "--charts", str(tmp_path / "c")])
+    assert info.value.code == 2 and not (tmp_path / "c").exists()

@@ -49,7 +49,7 @@ def test_residual_and_nested_names():
                      "down.0", "down.shortcut.0", "down.shortcut.1", "down.add"]
     assert net["down.add"].kind == "add" and net.node("down.add").inputs == (6, 8)
     assert net.output_shape == (16, 8, 8)
-    with pytest.raises(KeyError, match="did you mean 'block.add'"):
+    with pytest.raises(NetworkError, match="did you mean 'block.add'"):
         net.node("block.ad")
 
 

@@ -118,3 +118,16 @@ def test_estimate_and_bad_input():
         training.step(Conv2d(3, 8, 3, 8))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="skip_input_grad"):
         training.step(zoo.get("cifar_cnn"), skip_input_grad="yes")  # type: ignore[arg-type]
+
+
+def test_unknown_keywords_name_the_call_the_user_made():
+    import pytest
+
+    from roofline_conv import devices, zoo
+    from roofline_conv.training import estimate
+
+    net = zoo.get("cifar_cnn")
+    with pytest.raises(TypeError, match=r"estimate\(\) got an unexpected keyword argument 'bogus'; it takes"):
+        estimate(net, "v100-sxm2", bogus=1)
+    with pytest.raises(TypeError, match="bogus"):
+        devices.get("v100-sxm2").project(net, bogus=1)

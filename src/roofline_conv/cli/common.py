@@ -82,7 +82,7 @@ def number_text(text: str) -> str:
 def int_list(text: str) -> list[int]:
     """Comma-separated integers (``16,64,256``)."""
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in text.split(",") if v.strip()]  # empty items (a trailing comma) are skipped
     except ValueError:
         values = []
     if not values:
@@ -177,13 +177,21 @@ def padding_arg(value: int | str | None) -> Any:
 
 
 def layer_from_args(args: argparse.Namespace) -> Any:
-    """The layer (or network) the flags, --file or --study describe."""
-    from .. import files, study
+    """The layer (or network) the flags, --file or --study describe (the file reader and the
+    study are imported only for --file and --study)."""
     from ..layers import Conv2d, DepSep, Depthwise, Pointwise
 
     if args.file:
+        from .. import files
+
+        refuse_layer_flags(args, "--file", "the file describes the layer (or network)", kind=True, batch=True)
         return files.load(args.file)
     if args.study:
+        from .. import study
+
+        refuse_layer_flags(args, "--study", "the study's layer has fixed dimensions (KIND conv or depsep, --batch)")
+        if args.kind not in (None, "conv", "depsep"):
+            raise ValueError(f"KIND {args.kind} does not apply with --study: the study's layer is a conv or a depsep")
         conv, sep = study.layers(batch=args.batch)
         return sep if args.kind == "depsep" else conv
     if args.kind is None:
@@ -212,6 +220,24 @@ def layer_from_args(args: argparse.Namespace) -> Any:
     if args.kind == "pointwise":
         return Pointwise(cin, cout, size, groups=groups, **common)
     return DepSep(cin, cout, kernel, size, padding=padding, dilation=dilation, **common)
+
+
+def refuse_layer_flags(args: argparse.Namespace, source: str, why: str, *, kind: bool = False,
+                       batch: bool = False) -> None:
+    """Refuse the layer flags given beside ``source`` (--file, --study, --model), which would
+    otherwise be silently ignored: the dimensions, --stride, --padding, --dilation, --groups,
+    --bias, --study (and KIND and a --batch other than 1 when asked)."""
+    given = [("--in", args.in_channels), ("--out", args.out_channels), ("-k", args.kernel_size),
+             ("--size", args.input_size), ("--stride", None if args.stride == 1 else args.stride),
+             ("--padding", args.padding), ("--dilation", args.dilation), ("--groups", args.groups),
+             ("--bias", args.bias or None), ("--study", None if source == "--study" else args.study or None)]
+    if kind:
+        given.append(("KIND", args.kind))
+    if batch:
+        given.append(("--batch", None if args.batch == 1 else args.batch))
+    for flag, value in given:
+        if value is not None:
+            raise ValueError(f"{flag} does not apply with {source}: {why}")
 
 
 DIMENSION_FLAGS = (("in_channels", "--in"), ("out_channels", "--out"), ("kernel_size", "-k"), ("input_size", "--size"))

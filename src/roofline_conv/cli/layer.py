@@ -16,6 +16,7 @@ from .common import (
     dimension_flag,
     layer_dimensions,
     layer_from_args,
+    refuse_layer_flags,
     load_device,
     positive_threads,
     progress,
@@ -106,6 +107,9 @@ def run_project(args: argparse.Namespace) -> list[Table]:
     if args.model:
         from .. import zoo
 
+        refuse_layer_flags(args, "--model", "the zoo model is the network projected", kind=True)
+        if args.file:
+            raise ValueError("--file does not apply with --model: give one of them")
         target: Any = zoo.get(args.model, batch=args.batch)
     else:
         target = layer_from_args(args)
@@ -120,11 +124,11 @@ def run_project(args: argparse.Namespace) -> list[Table]:
 
 def run_measure(args: argparse.Namespace) -> list[Table]:
     from ..measure.calibrate import measure_layer
+    from ..measure.guard import parse_memory_limit
     from ..roofline import project
 
-    from ..measure.guard import parse_memory_limit
-
     threads = positive_threads(args.threads)
+    dimension_flag(args.repeats, "--repeats")
     limit = None if args.memory_limit is None else parse_memory_limit(args.memory_limit, "--memory-limit")
     layer = layer_from_args(args)
     progress(f"measuring {layer!r} ({args.repeats} samples)")

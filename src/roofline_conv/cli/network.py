@@ -56,8 +56,14 @@ def run(args: argparse.Namespace) -> list[Table]:
             net = zoo.get(name)
             rows.append([name, net.params, net.macs, len(net), "x".join(map(str, net.input_shape))])
         return [Table(title="zoo models (defaults)", columns=["model", "params", "MACs", "layers", "input"], rows=rows)]
+    if not args.training:
+        for flag, value in (("--optimizer", args.optimizer), ("--skip-input-grad", args.skip_input_grad or None)):
+            if value is not None:
+                raise ValueError(f"{flag} applies with --training only (a training step)")
     options: dict[str, Any] = {}
     for key, value in args.option:
+        if key in options:
+            raise ValueError(f"-O {key}= is given twice; give each option once")
         options[key] = _option_value(value)
     device = None
     if args.device is not None:

@@ -37,11 +37,10 @@ def register(sub: Any) -> None:
     p.add_argument("--device", action="append", required=True, help="device id or TOML (repeatable)")
     add_precision_traffic(p)
     p.add_argument("--normalise", action="store_true", help="roofline: several devices on normalised axes")
-    p.add_argument("--dimension", default="out_channels", choices=SWEEP_DIMENSIONS,
+    p.add_argument("--dimension", choices=SWEEP_DIMENSIONS,
                    help="sweep: the swept dimension (default out_channels; 'channels' sweeps in and out together)")
-    p.add_argument("--values", type=int_list, default="8,16,32,64,128,256,512,1024",
-                   help="sweep: comma-separated values")
-    p.add_argument("--quantity", default="intensity", type=sweep_quantity,
+    p.add_argument("--values", type=int_list, help="sweep: comma-separated values (default 8,16,...,1024)")
+    p.add_argument("--quantity", type=sweep_quantity,
                    help="sweep: the quantity on the y axis (default intensity; also macs, flops, traffic, time, "
                    "attainable, ...: roofline_conv.sweeps.QUANTITIES)")
     p.add_argument("--output", "-o", required=True, help="the chart file (.png, .svg or .pdf)")
@@ -58,6 +57,12 @@ def run(args: argparse.Namespace) -> list[Table]:
     if suffix not in FORMATS:
         raise ValueError(f"-o {args.output}: the chart format comes from the extension, which must be one of "
                          f"{', '.join(FORMATS)}")
+    only = {"roofline": (("--normalise", args.normalise),),
+            "sweep": (("--dimension", args.dimension), ("--values", args.values), ("--quantity", args.quantity))}
+    for chart, flags in only.items():
+        for flag, value in flags:
+            if chart != args.chart and value not in (None, False):
+                raise ValueError(f"{flag} applies to `plot {chart}` only, not to `plot {args.chart}`")
     devices = [load_device(d) for d in args.device]
     if args.chart == "roofline":
         if args.kind or args.file or args.study:
@@ -69,13 +74,14 @@ def run(args: argparse.Namespace) -> list[Table]:
         fig = plot_roofline(devices if len(devices) > 1 else devices[0], points, args.precision,
                             traffic=args.traffic, normalise=args.normalise)
     else:
-        values = args.values
+        values = args.values or [8, 16, 32, 64, 128, 256, 512, 1024]
+        dimension, quantity = args.dimension or "out_channels", args.quantity or "intensity"
         fixed = sweep_dimensions(args)
-        dims: Any = ("in_channels", "out_channels") if args.dimension == "channels" else args.dimension
+        dims: Any = ("in_channels", "out_channels") if dimension == "channels" else dimension
         for d in (dims if isinstance(dims, tuple) else (dims,)):
             fixed.pop(d, None)
         kinds = (args.kind,) if args.kind else ("conv", "depsep")
-        fig = plot_sweep(dims, values, args.quantity, kinds=kinds, devices=devices, precision=args.precision,
+        fig = plot_sweep(dims, values, quantity, kinds=kinds, devices=devices, precision=args.precision,
                          traffic=args.traffic, **fixed)
     progress(f"writing {args.output}")
     write_atomically(args.output, lambda tmp: save(fig, tmp))

@@ -25,8 +25,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-measure", dest="measure", action="store_false", help="skip measuring this machine")
     p.add_argument("--device-file", help="a calibrated device TOML (from `calibrate --output`) for this machine")
     p.add_argument("--threads", type=int, help="BLAS threads for measurements (default: the library's)")
-    p.add_argument("--charts", default="study-charts", metavar="DIR", help="write roofline charts here (default study-charts)")
-    p.add_argument("--no-charts", dest="charts", action="store_const", const=None, help="write no charts")
+    charts = p.add_mutually_exclusive_group()
+    charts.add_argument("--charts", default="study-charts", metavar="DIR", help="write roofline charts here (default study-charts)")
+    charts.add_argument("--no-charts", dest="charts", action="store_const", const=None, help="write no charts")
     add_format(p)
     p.set_defaults(handler=run)
 
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> list[Table]:
     threads = positive_threads(args.threads)
     if args.device_file and not args.measure:
         raise ValueError("--device-file is this machine's device for the measurement; it does nothing with --no-measure")
+    if args.threads is not None and not args.measure:
+        raise ValueError("--threads sets the BLAS threads of the measurement; it does nothing with --no-measure")
     tables = [
         study.analytic_table(batch=args.batch),
         study.prediction_table(args.traffic),

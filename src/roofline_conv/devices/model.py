@@ -281,9 +281,10 @@ class Device(FrozenModel):
         data["efficiency"] = dict(efficiency)
         return Device.from_dict(data, source=f"{self.id}.with_efficiency")
 
-    def project(self, layer: Any, **kwargs: Any) -> Projection:
-        """``roofline_conv.roofline.project(layer, self, **kwargs)``: the roofline of ``layer`` here."""
-        return project_on(layer, self, **kwargs)
+    def project(self, layer: Any, precision: Any = "fp16", traffic: Any = "compulsory", unit: Any = None,
+                lowering: Any = None, calibrated: bool = True, fuse: bool | None = None) -> Projection:
+        """``roofline_conv.roofline.project(layer, self, ...)``: the roofline of ``layer`` here."""
+        return project_on(layer, self, precision, traffic, unit, lowering, calibrated, fuse)
 
     # ---- display ----------------------------------------------------------------------------
 
@@ -377,8 +378,12 @@ def dumps(devices: Device | Iterable[Device]) -> str:
     """``devices`` as ``[[device]]`` TOML tables (``source_file`` left out: the file is the source)."""
     if isinstance(devices, Device):
         devices = [devices]
+    if isinstance(devices, (str, bytes, Mapping)) or not isinstance(devices, Iterable):
+        raise ValueError(f"devices={shown(devices)} must be a Device or an iterable of Devices")
     entries = []
-    for device in devices:
+    for i, device in enumerate(devices):
+        if not isinstance(device, Device):
+            raise ValueError(f"devices[{i}]={shown(device)} must be a Device")
         data = device.model_dump(mode="python", exclude_none=True, exclude={"source_file"})
         entries.append({k: v for k, v in data.items() if v != {}})  # e.g. no fitted efficiencies
     return device_tables(entries)

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-import sympy as sp
-
+from .._sympy import is_symbolic, sympy
 from ..report.numbers import plain
 from ..conventions import (
     DEFAULT_TRAFFIC,
@@ -26,15 +25,19 @@ from ..conventions import (
     traffic_and_precision,
 )
 
-Count = Union[int, sp.Expr]
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy as sp
+
+Count = Union[int, "sp.Expr"]
 """An exact count: an ``int`` for numeric layers, a sympy expression for symbolic ones."""
-Ratio = Union[float, sp.Expr]
+Ratio = Union[float, "sp.Expr"]
 
 
 def intensity_of(flops: Count, traffic: Count) -> Ratio:
     """FLOP per byte, the one rule: ``flops / traffic``; with no bytes moved, 0 when there is no
     work either and infinity when the work runs on data already on chip."""
-    if isinstance(flops, sp.Basic) and not flops.is_Number or isinstance(traffic, sp.Basic) and not traffic.is_Number:
+    if is_symbolic(flops) or is_symbolic(traffic):
+        sp = sympy()
         return sp.simplify(sp.sympify(flops) / traffic)
     if traffic == 0:
         return 0.0 if flops == 0 else math.inf
@@ -175,6 +178,7 @@ class Layer(ABC):
     def _repr_latex_(self) -> str | None:
         if not self.is_symbolic:
             return None
+        sp = sympy()
         rows = " \\\\ ".join(
             f"\\text{{{name}}} & {sp.latex(sp.sympify(value))}" for name, value, _ in self.table()[:6]
         )

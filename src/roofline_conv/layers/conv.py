@@ -1,6 +1,7 @@
 """Convolution descriptors: ``Conv2d`` (general) and its special cases ``Depthwise`` and ``Pointwise``.
 
-All quantities come from :mod:`roofline_conv.layers.formulas`; nothing is re-derived here.
+All quantities come from :mod:`roofline_conv.layers.formulas` (numbers through their compiled
+exact-int functions, :mod:`.family`); nothing is re-derived here.
 """
 
 from __future__ import annotations
@@ -8,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-
-import sympy as sp
-
-from . import formulas
+from .._sympy import is_symbolic, sympy
 from ..conventions import OpKind
 from .base import Count, Layer, quantity
-from .dims import Dim, LayerError, check_fits, check_groups, dim, is_symbolic, pair, resolve_padding
-from ..symbols import B, Df, Dk, M, N
+from .dims import Dim, LayerError, check_fits, check_groups, dim, pair, resolve_padding
+from .family import CONV
 from ..validation import flag
 
 
@@ -122,10 +120,13 @@ class Conv2d(Layer):
 
     # -- construction helpers ----------------------------------------------------------
     @classmethod
-    def symbolic(cls, batch: Any = B) -> "Conv2d":
+    def symbolic(cls, batch: Any = None) -> "Conv2d":
         """The study's standard conv in its symbols: Dk x Dk kernel, M -> N channels, Df x Df input,
-        stride 1, "same" padding (so the output is Df x Df too), ``batch`` images (default symbol B)."""
-        return cls(M, N, Dk, Df, padding="same", batch=batch)
+        stride 1, "same" padding (so the output is Df x Df too), ``batch`` images (default: the
+        symbol B)."""
+        from ..symbols import B, Df, Dk, M, N
+
+        return cls(M, N, Dk, Df, padding="same", batch=B if batch is None else batch)
 
     def replace(self, **changes: Any) -> "Conv2d":
         """A copy with some constructor arguments changed (e.g. ``batch=16``)."""
@@ -151,7 +152,7 @@ class Conv2d(Layer):
     def _q(self, name: str) -> Count:
         cache = self._cache
         if name not in cache:
-            cache[name] = formulas.CONV.value(name, self._args, self._symbolic)
+            cache[name] = CONV.value(name, self._args, self._symbolic)
         return cache[name]
 
     @property
@@ -221,7 +222,7 @@ class Conv2d(Layer):
         if pt == pb and pl == pr:
             pad = pt if pt == pl else (pt, pl)
         if self._symbolic and self.stride == (1, 1) and all(
-                sp.simplify(a + b - d * (k - 1)) == 0
+                sympy().simplify(a + b - d * (k - 1)) == 0
                 for (a, b), d, k in zip(self.padding, self.dilation, self.kernel_size)):
             pad = "'same'"
         parts = []
@@ -272,14 +273,17 @@ class Depthwise(Conv2d):
                          dilation, groups=channels, bias=bias, batch=batch)
 
     @classmethod
-    def symbolic(cls, batch: Any = B) -> "Depthwise":  # type: ignore[override]
-        """The study's depthwise stage: M channels, Dk x Dk, Df x Df, stride 1, "same" padding."""
-        return cls(M, Dk, Df, padding="same", batch=batch)
+    def symbolic(cls, batch: Any = None) -> "Depthwise":  # type: ignore[override]
+        """The study's depthwise stage: M channels, Dk x Dk, Df x Df, stride 1, "same" padding
+        (``batch`` default: the symbol B)."""
+        from ..symbols import B, Df, Dk, M
+
+        return cls(M, Dk, Df, padding="same", batch=B if batch is None else batch)
 
     @property
     def multiplier(self) -> Count:
         """Filters per input channel (output channels / channels)."""
-        return sp.sympify(self.out_channels) / self.in_channels if self.is_symbolic else self.out_channels // self.in_channels
+        return sympy().sympify(self.out_channels) / self.in_channels if self.is_symbolic else self.out_channels // self.in_channels
 
     def __repr__(self) -> str:
         head = [f"channels={self.in_channels}", f"kernel_size={_short(self.kernel_size)}",
@@ -306,9 +310,12 @@ class Pointwise(Conv2d):
         super().__init__(in_channels, out_channels, 1, input_size, stride, 0, 1, groups=groups, bias=bias, batch=batch)
 
     @classmethod
-    def symbolic(cls, batch: Any = B) -> "Pointwise":  # type: ignore[override]
-        """The study's pointwise stage: M -> N channels on a Df x Df map."""
-        return cls(M, N, Df, batch=batch)
+    def symbolic(cls, batch: Any = None) -> "Pointwise":  # type: ignore[override]
+        """The study's pointwise stage: M -> N channels on a Df x Df map (``batch`` default: the
+        symbol B)."""
+        from ..symbols import B, Df, M, N
+
+        return cls(M, N, Df, batch=B if batch is None else batch)
 
     def __repr__(self) -> str:
         head = [f"in_channels={self.in_channels}", f"out_channels={self.out_channels}", f"input_size={_short(self.input_size)}"]

@@ -15,7 +15,6 @@ from .base import Count, Layer, summed
 from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
 from .conv import Depthwise, GemmShape, Pointwise
 from .dims import dim
-from ..symbols import B, Df, Dk, M, N
 
 
 class DepSep(Layer):
@@ -64,10 +63,12 @@ class DepSep(Layer):
             object.__setattr__(self, name, value)
 
     @classmethod
-    def symbolic(cls, batch: Any = B) -> "DepSep":
+    def symbolic(cls, batch: Any = None) -> "DepSep":
         """The study's DepSep in its symbols: Dk x Dk depthwise on M channels, then 1x1 M -> N,
-        Df x Df map, stride 1, "same" padding, ``batch`` images (default symbol B)."""
-        return cls(M, N, Dk, Df, padding="same", batch=batch)
+        Df x Df map, stride 1, "same" padding, ``batch`` images (default: the symbol B)."""
+        from ..symbols import B, Df, Dk, M, N
+
+        return cls(M, N, Dk, Df, padding="same", batch=B if batch is None else batch)
 
     def replace(self, **changes: Any) -> "DepSep":
         """A copy with some constructor arguments changed (e.g. ``batch=16``)."""

@@ -7,13 +7,15 @@ argument, the value and the rule it broke.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import sympy as sp
-
+from .._sympy import is_sympy, sympy
 from ..validation import integer, is_bool, shown
 
-Dim = Union[int, sp.Expr]
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy as sp
+
+Dim = Union[int, "sp.Expr"]
 """A dimension: an exact int, or a sympy symbol/expression."""
 
 
@@ -42,14 +44,11 @@ def divides(groups: Any, channels: Any) -> Any:
     return channels % groups == 0
 
 
-def is_symbolic(value: Any) -> bool:
-    """True for a sympy expression that is not a plain number."""
-    return isinstance(value, sp.Basic) and not value.is_Number
-
-
 def dim(value: Any, argument: str, *, minimum: int = 1) -> Dim:
     """One dimension as an int (>= ``minimum``) or a sympy expression."""
-    if isinstance(value, sp.Basic):
+    if type(value) is int and value >= minimum:  # the common case (never a bool), as integer() takes it
+        return value
+    if is_sympy(value):
         if value.is_Number:
             if not value.is_Integer:
                 raise LayerError(f"{argument}={value} must be an integer")
@@ -121,6 +120,7 @@ def resolve_padding(
             if isinstance(total, int):
                 sides.append((total // 2, total - total // 2))
             else:
+                sp = sympy()
                 half = sp.floor(sp.sympify(total) / 2)
                 sides.append((half, sp.simplify(total - half)))
         return (sides[0], sides[1])
@@ -170,6 +170,10 @@ def check_fits(size: tuple[Dim, Dim], kernel: tuple[Dim, Dim], pad: tuple[tuple[
 def check_groups(groups: Dim, in_channels: Dim, out_channels: Dim) -> None:
     """Raise unless ``groups`` divides both channel counts."""
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
-        ratio = sp.sympify(channels) / groups
+        if known(channels) and known(groups):
+            if channels % groups:
+                raise LayerError(f"groups={groups} does not divide {name}={channels}")
+            continue
+        ratio = sympy().sympify(channels) / groups
         if ratio.is_integer is False or (ratio.is_Number and not ratio.is_Integer):
             raise LayerError(f"groups={groups} does not divide {name}={channels}")

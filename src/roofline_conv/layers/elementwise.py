@@ -20,7 +20,7 @@ from ..conventions import DEFAULT_TRAFFIC, check_traffic_model
 from ..datafiles import load_packaged
 from .base import Count, quantity
 from .dims import LayerError, dim, pair
-from .families import ELEMENTWISE, NORM, SCALE
+from .family import ELEMENTWISE, NORM, SCALE
 from .oplayer import OpLayer, Shape, chw, shape_arg
 from ..validation import choice, integer
 

@@ -1,8 +1,10 @@
 """Formula families of the non-convolution layer kinds, each formula written once (sympy).
 
-Like :data:`roofline_conv.layers.formulas.CONV`, every family is a :class:`Formulas`: each
-expression is compiled once and evaluated in exact rationals, so counts are exact ints; symbolic
-layers substitute into the same expression.
+Like :data:`roofline_conv.layers.formulas.CONV`, every family is a named :class:`Formulas`
+(sympy); :mod:`.codegen` prints each expression once into the committed exact-int module
+``_compiled.py``, which numeric layers evaluate (through :mod:`.family`, without sympy); symbolic
+layers substitute into the same expression. :data:`BY_NAME` lists every family, the
+convolution's included, under the name the compiled module and :mod:`.family` use.
 
 * ``LINEAR`` over ``(B, F_in, F_out, bias)``: a fully connected layer, one GEMM of
   (m, n, k) = (B, F_out, F_in).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .formulas import ARGS, B, C_in, H, K_h, K_w, W, W_out, H_out, Formulas, bias
+from .formulas import ARGS, B, CONV, C_in, H, K_h, K_w, W, W_out, H_out, Formulas, bias
 
 _pos = {"integer": True, "positive": True}
 _nonneg = {"integer": True, "nonnegative": True}
@@ -35,7 +37,7 @@ n_in = sp.Symbol("n_in", **_pos)
 k_op = sp.Symbol("k_op", **_nonneg)
 
 LINEAR_ARGS: tuple[sp.Symbol, ...] = (B, F_in, F_out, bias)
-LINEAR = Formulas(LINEAR_ARGS, {
+LINEAR = Formulas(LINEAR_ARGS, name="linear", exprs={
     "weights": F_out * F_in,
     "bias_params": F_out * bias,
     "macs": B * F_out * F_in,
@@ -51,7 +53,7 @@ LINEAR = Formulas(LINEAR_ARGS, {
 _window = K_h * K_w
 _outputs = B * C_in * H_out * W_out
 
-POOL = Formulas(ARGS, {
+POOL = Formulas(ARGS, name="pool", exprs={
     # max: (K_h K_w - 1) comparisons per output element
     "max_ops": _outputs * (_window - 1),
     # average: (K_h K_w - 1) additions + 1 multiplication (by 1 / window) per output element
@@ -61,7 +63,7 @@ POOL = Formulas(ARGS, {
 
 ELEMENTWISE_ARGS: tuple[sp.Symbol, ...] = (B, C, H, W, n_in, k_op)
 _elements = B * C * H * W
-ELEMENTWISE = Formulas(ELEMENTWISE_ARGS, {
+ELEMENTWISE = Formulas(ELEMENTWISE_ARGS, name="elementwise", exprs={
     "elements": _elements,
     "input_elements": n_in * _elements,
     "output_elements": _elements,
@@ -70,7 +72,7 @@ ELEMENTWISE = Formulas(ELEMENTWISE_ARGS, {
 """A per-element op on ``n_in`` same-shaped inputs, ``k_op`` operations per element."""
 
 NORM_ARGS: tuple[sp.Symbol, ...] = (B, C, H, W)
-NORM = Formulas(NORM_ARGS, {
+NORM = Formulas(NORM_ARGS, name="norm", exprs={
     "weights": C,  # gamma, applied as the per-channel scale
     "bias_params": C,  # beta, applied as the per-channel shift
     "buffers": 2 * C,  # running mean and variance: state, not parameters
@@ -80,11 +82,14 @@ NORM = Formulas(NORM_ARGS, {
 })
 """Inference BatchNorm as a per-channel scale and shift."""
 
-SCALE = Formulas(NORM_ARGS, {
+SCALE = Formulas(NORM_ARGS, name="scale", exprs={
     "input_elements": _elements + B * C,  # the tensor and the per-channel gate
     "output_elements": _elements,
     "ops": _elements,  # one multiply per element
 })
 """A tensor times a per-channel gate (squeeze-excitation's last step)."""
 
-__all__ = ["LINEAR", "POOL", "ELEMENTWISE", "NORM", "SCALE", "LINEAR_ARGS", "ELEMENTWISE_ARGS", "NORM_ARGS"]
+BY_NAME: dict[str, Formulas] = {f.name: f for f in (CONV, LINEAR, POOL, ELEMENTWISE, NORM, SCALE)}
+"""Every formula family by name, in the order the compiled module lists them."""
+
+__all__ = ["BY_NAME", "LINEAR", "POOL", "ELEMENTWISE", "NORM", "SCALE", "LINEAR_ARGS", "ELEMENTWISE_ARGS", "NORM_ARGS"]

@@ -1,9 +1,13 @@
 """The convolution cost formulas, each written once as a sympy expression.
 
 Every quantity of every convolution kind (standard, grouped, depthwise, pointwise) is one of
-the expressions below over the generic symbols in ``ARGS``. Numbers come from the same
-expression through :func:`evaluate`, which compiles it once (``sympy.lambdify``) and evaluates
-it in exact rational arithmetic, so counts are exact Python ints at any size.
+the expressions below over the generic symbols in ``ARGS``. This module is the symbolic side
+(it imports sympy): symbolic layers substitute into these expressions, and
+:mod:`.codegen` prints each one, once, as exact Python-int arithmetic into the committed module
+``_compiled.py`` (``floor(a/b)`` as ``a // b``, ``C_in/G`` as a checked exact division of the
+whole product), which numeric layers call through :mod:`.family` without importing sympy.
+A test regenerates that module and compares it byte for byte, and a property test checks every
+compiled function against its expression here.
 
 Symbols (all integers): ``B`` batch, ``C_in``/``C_out`` channels, ``G`` groups, ``H``/``W``
 input height/width, ``K_h``/``K_w`` kernel, ``S_h``/``S_w`` stride, ``P_h``/``P_w`` *total*
@@ -12,7 +16,6 @@ padding (both sides added), ``D_h``/``D_w`` dilation, ``bias`` 1 when a bias is 
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any, Callable
 
 import sympy as sp
@@ -58,34 +61,30 @@ FORMULAS: dict[str, sp.Expr] = {
 
 
 class Formulas:
-    """A family of formulas over one argument tuple: each a sympy expression, compiled once.
+    """A named family of formulas over one argument tuple, each a sympy expression.
 
-    ``evaluate(name, values)`` is exact: the compiled function gets :class:`fractions.Fraction`
-    inputs, so divisions are exact rationals and ``floor``/``ceiling`` exact; the result must be
-    an integer. ``substitute(name, mapping)`` is the symbolic path.
+    ``evaluate(name, values)`` is exact: it calls the formula's compiled Python-int function
+    (``_compiled.FUNCTIONS[family][name]``, generated from ``exprs`` by :mod:`.codegen`).
+    ``substitute(name, mapping)`` is the symbolic path.
     """
 
-    def __init__(self, args: tuple[sp.Symbol, ...], exprs: dict[str, sp.Expr]) -> None:
+    def __init__(self, args: tuple[sp.Symbol, ...], exprs: dict[str, sp.Expr], *, name: str) -> None:
+        self.name = name
         self.args = args
         self.exprs = exprs
-        self._compiled: dict[str, Callable[..., Any]] = {}
 
     def __getitem__(self, name: str) -> sp.Expr:
         return self.exprs[name]
 
-    def compiled(self, name: str) -> Callable[..., Any]:
-        """The compiled (lambdified) function of formula ``name``, built on first use."""
-        fn = self._compiled.get(name)
-        if fn is None:
-            fn = self._compiled[name] = sp.lambdify(self.args, self.exprs[name], modules=["math"], cse=False)
-        return fn
+    def compiled(self, name: str) -> Callable[..., int]:
+        """The compiled exact-int function of formula ``name`` (from the generated module)."""
+        from ._compiled import FUNCTIONS
+
+        return FUNCTIONS[self.name][name]
 
     def evaluate(self, name: str, values: tuple[int, ...]) -> int:
         """Formula ``name`` at integer ``values`` (ordered as ``args``), as an exact ``int``."""
-        result = Fraction(self.compiled(name)(*(Fraction(v) for v in values)))
-        if result.denominator != 1:  # pragma: no cover - guarded by construction-time validation
-            raise ArithmeticError(f"{name} evaluated to the non-integer {result}")
-        return int(result)
+        return self.compiled(name)(*values)
 
     def substitute(self, name: str, mapping: dict[sp.Symbol, Any]) -> sp.Expr:
         """Formula ``name`` with its symbols replaced (for symbolic layers)."""
@@ -98,6 +97,6 @@ class Formulas:
         return self.evaluate(name, values)
 
 
-CONV = Formulas(ARGS, FORMULAS)
+CONV = Formulas(ARGS, FORMULAS, name="conv")
 """The convolution family (standard, grouped, depthwise, pointwise)."""
 

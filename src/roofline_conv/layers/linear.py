@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from .base import quantity
 from .conv import GemmShape
 from .dims import LayerError, dim
-from .families import LINEAR
+from .family import LINEAR
 from .oplayer import OpLayer, Shape
 from ..validation import flag
 

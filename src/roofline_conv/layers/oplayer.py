@@ -1,15 +1,15 @@
 """Shared plumbing of the non-convolution layer kinds: immutability, a formula family evaluated
-once per quantity and cached per instance, shapes, identity, and a units table with ``ops``."""
+once per quantity (its compiled exact-int function, or its sympy expression for a symbolic layer)
+and cached per instance, shapes, identity, and a units table with ``ops``."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import sympy as sp
-
+from .._sympy import is_symbolic
 from .base import Count, Layer
-from .dims import Dim, LayerError, dim, is_symbolic
-from .formulas import Formulas
+from .dims import Dim, LayerError, dim
+from .family import Family
 from ..validation import shown
 
 Shape = tuple[Dim, ...]
@@ -30,25 +30,6 @@ def chw(shape: Shape) -> tuple[Dim, Dim, Dim]:
     return (shape[0], 1, 1) if len(shape) == 1 else (shape[0], shape[1], shape[2])
 
 
-_POLYNOMIAL: dict[tuple[int, str], bool] = {}
-
-
-def _value(family: Formulas, name: str, args: tuple[Any, ...], symbolic: bool) -> Count:
-    """``family.value(name, args, symbolic)``. A formula that is a polynomial in its (integer)
-    arguments (no division, floor or ceiling) is evaluated on the ints directly: the same exact
-    value as the rational evaluation, an order of magnitude faster."""
-    if not symbolic:
-        key = (id(family), name)
-        poly = _POLYNOMIAL.get(key)
-        if poly is None:
-            expr = family[name]
-            poly = _POLYNOMIAL[key] = bool(expr.is_polynomial(*family.args)) and all(
-                c.is_Integer for c in sp.Poly(expr, *family.args).coeffs())
-        if poly:
-            return int(family.compiled(name)(*args))
-    return family.value(name, args, symbolic)
-
-
 class OpLayer(Layer):
     """Base of the non-convolution layers: immutable, quantities from one formula family.
 
@@ -58,7 +39,7 @@ class OpLayer(Layer):
     """
 
     roofline_op: ClassVar[str] = "vector"
-    _family: ClassVar[Formulas]
+    _family: ClassVar[Family]
     _cache: dict[Any, Count]
     _symbolic: bool
     batch: Count
@@ -78,12 +59,12 @@ class OpLayer(Layer):
     def _args(self) -> tuple[Any, ...]:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def _q(self, name: str, family: Formulas | None = None) -> Count:
-        key = name if family is None else (id(family), name)
+    def _q(self, name: str, family: Family | None = None) -> Count:
+        key = name if family is None else (family.name, name)
         cache = self._cache
         if key not in cache:
             fam = self._family if family is None else family
-            cache[key] = _value(fam, name, self._args, self._symbolic)
+            cache[key] = fam.value(name, self._args, self._symbolic)
         return cache[key]
 
     @property

@@ -2,9 +2,9 @@
 
 A pooling window is laid out exactly like a depthwise conv's (kernel, stride, padding, dilation),
 so the dimensions are validated by :mod:`.dims` and the output size and element counts are the
-convolution family's own formulas (``formulas.CONV``: ``output_height``, ``output_width``,
+convolution family's own formulas (``family.CONV``: ``output_height``, ``output_width``,
 ``input_elements``, ``output_elements``), evaluated with C_out = groups = channels. Only the op
-counts are pooling's own (``families.POOL``). Output sizes round down (PyTorch's default
+counts are pooling's own (``family.POOL``). Output sizes round down (PyTorch's default
 ``ceil_mode=False``; ceil mode is not modelled).
 """
 
@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import formulas
 from .base import Count
 from .dims import LayerError, check_fits, dim, known, pair, resolve_padding
-from .families import POOL
+from .family import CONV, POOL
 from .oplayer import OpLayer, Shape
 
 
@@ -60,7 +59,7 @@ class _Pool2d(OpLayer):
                 self.dilation[0], self.dilation[1], 0)
 
     def _shape_q(self, name: str) -> Count:
-        return self._q(name, formulas.CONV)
+        return self._q(name, CONV)
 
     @property
     def input_elements(self) -> Count:

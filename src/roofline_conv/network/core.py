@@ -12,7 +12,7 @@ from ..devices import Device
 from ..roofline import Projection, project
 from ..training import TrainingStep, step
 from ..report import Table
-from ..validation import flag
+from ..validation import flag, integer
 from ..report import network as tables
 from . import fusion
 from .fusion import FUSABLE_ACTIVATIONS, FUSION_HEADS
@@ -85,7 +85,8 @@ class Network(Layer):
         return self.node(key).layer
 
     def node(self, key: int | str) -> Node:
-        """The node at an index, or with a (dotted) name."""
+        """The node at an index (an int; negative counts from the end), or with a (dotted) name;
+        anything else is a :class:`NetworkError` naming ``key``."""
         if isinstance(key, str):
             by_name = self._memoised("by_name", lambda: {n.name: n for n in self.nodes})
             if key not in by_name:
@@ -93,9 +94,13 @@ class Network(Layer):
 
                 close = difflib.get_close_matches(key, list(by_name), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise KeyError(f"{self.name!r} has no layer named {key!r}{hint}")
+                raise NetworkError(f"key={key!r}: {self.name!r} has no layer named {key!r}{hint}")
             return by_name[key]
-        return self.nodes[key]
+        index = integer(key, "key", error=NetworkError)
+        if not -len(self.nodes) <= index < len(self.nodes):
+            raise NetworkError(f"key={index} is not a layer index of {self.name!r}: it has {len(self.nodes)} layers "
+                               f"(0 to {len(self.nodes) - 1}, or negative from the end)")
+        return self.nodes[index]
 
     @property
     def input_shape(self) -> Shape:
@@ -115,12 +120,16 @@ class Network(Layer):
     def is_symbolic(self) -> bool:
         return False
 
-    def _memoised(self, key: Hashable, fn: Callable[[], T]) -> T:
+    def memoised(self, key: Hashable, fn: Callable[[], T]) -> T:
+        """``fn()``, computed once per network for ``key`` (a network is immutable): its totals,
+        fused traffic and, through the projection engine, its projections per device and settings."""
         memo = self._memo
         if key not in memo:
             memo[key] = fn()
         value: T = memo[key]
         return value
+
+    _memoised = memoised
 
     # -- totals (exact ints) ---------------------------------------------------------------------
     def _total(self, attr: str) -> int:

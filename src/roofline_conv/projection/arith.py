@@ -5,20 +5,23 @@ One op on one unit (a *leaf*): compute time = executed FLOPs / (peak x e_compute
 per level = bytes / (bandwidth x e_memory); the time is the largest of them (the roofline) or,
 under a fitted ceiling that does not overlap, compute plus the slowest memory; plus the
 ceiling's fixed overhead. :func:`leaf_times` is that arithmetic; ``project()``, ``sweep()`` and
-the calibration fit all call it.
+the calibration fit all call it. sympy is imported only when a value is symbolic (a value can
+only be a sympy object once sympy is loaded), so numeric projection never imports it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import sympy as sp
-
+from .._sympy import is_symbolic, sympy
 from ..conventions import FLOPS_PER_MAC
 
-Number = Union[int, float, sp.Expr]
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy as sp
+
+Number = Union[int, float, "sp.Expr"]
 
 
 def is_num(*values: Any) -> bool:
@@ -26,7 +29,7 @@ def is_num(*values: Any) -> bool:
     for v in values:
         if type(v) is int or type(v) is float:  # the common case, checked first for speed
             continue
-        if isinstance(v, sp.Basic) and not v.is_Number:
+        if is_symbolic(v):
             return False
     return True
 
@@ -41,6 +44,7 @@ def ceil_div(a: Any, b: Any) -> Any:
         return -(-a // b)
     if is_num(a):
         return -(-int(a) // b)
+    sp = sympy()
     return sp.ceiling(sp.sympify(a) / b)
 
 
@@ -56,6 +60,7 @@ def ratio(a: Any, b: Any) -> Any:
         if b == 0:
             return 0.0 if a == 0 else math.inf
         return float(a) / float(b)
+    sp = sympy()
     return sp.simplify(sp.sympify(a) / b)
 
 
@@ -69,7 +74,7 @@ def maximum(a: Any, b: Any) -> Any:
         return np.maximum(a, b)
     if is_num(a, b):
         return max(float(a), float(b))
-    return sp.Max(a, b)
+    return sympy().Max(a, b)
 
 
 def tile_utilisation(k: Any, n: Any, tile: tuple[int, int]) -> Any:
@@ -82,7 +87,7 @@ def tile_utilisation(k: Any, n: Any, tile: tuple[int, int]) -> Any:
         return (k * n).astype(float) / padded
     if is_num(k, n):  # exact ints: true division of ints is correctly rounded, as float(Rational) is
         return int(k) * int(n) / int(padded)
-    util = sp.sympify(k) * n / padded
+    util = sympy().sympify(k) * n / padded
     return float(util) if is_num(util) else util
 
 
@@ -94,7 +99,7 @@ def gemm_utilisation(how: str, n: Any, k: Any, groups: Any, tile: tuple[int, int
         return ratio(tile_utilisation(k * groups, n, tile), groups)
     if _is_array(n, groups):
         return tile_utilisation(k, n // groups, tile)
-    n_group = n // groups if is_num(n, groups) else sp.sympify(n) / groups
+    n_group = n // groups if is_num(n, groups) else sympy().sympify(n) / groups
     return tile_utilisation(k, n_group, tile)
 
 

@@ -6,7 +6,10 @@ through :func:`.arith.leaf_times`. A composite layer (``roofline_op == "composit
 SqueezeExcitation) is projected part by part, each part charged its share of the traffic
 (``part_traffic_elements``: under the fused model a DepSep's intermediate is charged to neither
 part) and the times summed. A network (anything with ``nodes``, ``node_traffic_elements`` and
-``fused_into``: :class:`Graph`) is projected node by node with its fusion-aware traffic.
+``fused_into``: :class:`Graph`) is projected node by node with its fusion-aware traffic; a
+network that offers ``memoised(key, compute)`` (an immutable :class:`~roofline_conv.network.Network`)
+keeps its last :data:`PROJECTIONS_KEPT` projections per device and settings, so projecting the
+same network again (a table, then its totals) costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine
 
+
+PROJECTIONS_KEPT = 16
+"""Projections one network keeps (per device, precision, traffic, unit, lowering, calibration
+and fusion), the oldest dropped first."""
 
 
 @runtime_checkable
@@ -85,7 +92,7 @@ def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic
     ``dev``; see :func:`roofline_conv.roofline.project` for the arguments."""
     s = settings(dev, precision, traffic, unit, lowering, calibrated)
     if isinstance(layer, Graph):
-        return _graph(layer, s, fuse)
+        return _graph_memoised(layer, s, fuse)
     if fuse is not None:
         raise ValueError("fuse= applies to networks only (a Sequential); a single layer has nothing to fuse")
     if hasattr(layer, "roofline_op"):
@@ -109,6 +116,26 @@ def project_ops_on(ops: Sequence[tuple[str, Any, Any]], dev: Any, precision: obj
         raise ValueError("project_ops() needs at least one op")
     parts = tuple(project_layer(layer, s, elements=e, name=n) for n, layer, e in ops)
     return combine(name, dev.id, s.precision, s.traffic, batch, parts, summary=True)
+
+
+def _graph_memoised(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
+    """:func:`_graph`, kept on the network when it offers ``memoised`` (see the module docstring)."""
+    memoised = getattr(net, "memoised", None)
+    if memoised is None:
+        return _graph(net, s, fuse)
+    unit = tuple(sorted(s.unit.items())) if isinstance(s.unit, Mapping) else s.unit
+    key = (s.dev, s.precision, s.traffic, unit, s.lowering, s.calibrated, fuse)
+    kept: dict[Any, Projection] = memoised("projections", dict)
+    try:
+        found = kept.get(key)
+    except TypeError:  # a device object that cannot be a key: nothing is kept
+        return _graph(net, s, fuse)
+    if found is None:
+        found = _graph(net, s, fuse)
+        while len(kept) >= PROJECTIONS_KEPT:
+            kept.pop(next(iter(kept)), None)
+        kept[key] = found
+    return found
 
 
 def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Sequence
 from ..conventions import (Bound, DEFAULT_PRECISION, DEFAULT_TRAFFIC, FLOPS_PER_MAC, bytes_per_element,
                            traffic_and_precision)
 from ..projection.result import Projection, bound_summary
+from ..validation import flag, shown
 from .table import Table, shape_str
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,6 +74,7 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
     """One dict per node (name, kind, output shape, params, MACs, FLOP, bytes, intensity,
     fused-into; with a device also unit, bound, time in seconds and share of the total time)."""
     traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
+    _needs_device(device, project_kwargs)
     bpe = precision.bytes
     elements = net.node_traffic_elements(traffic, fuse)
     fused = net.fused_into(fuse)
@@ -108,6 +110,7 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
     """The per-layer table (and a total row): every column with its unit. With ``device``,
     also the unit, binding roof, time and share of the total time of each layer."""
     fuse_on = net.resolve_fuse(fuse)
+    totals = flag(totals, "totals")
     body_rows = rows(net, precision, traffic, fuse, device, **project_kwargs)
     columns = ["#", "layer", "kind", "output shape", "params", "MACs", "FLOP",
                f"traffic (bytes, {precision})", "intensity (FLOP/B)", "fused into"]
@@ -144,6 +147,7 @@ def totals(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = 
     """Totals with units: layers, params, MACs, FLOP, bytes (fused and unfused), intensity,
     activation elements; with a device, time, images/s and the binding roofs' shares."""
     fuse_on = net.resolve_fuse(fuse)
+    _needs_device(device, project_kwargs)
     bpe = bytes_per_element(precision)
     body: list[list[Any]] = [
         ["layers", len(net.nodes), "concrete layers (DepSep / SE count 1)"],
@@ -210,6 +214,14 @@ def to_pandas(net: NetworkLike, **table_kwargs: Any) -> Any:
     table_kwargs.setdefault("totals", False)
     t = table(net, **table_kwargs)
     return pd.DataFrame([list(r) for r in t.rows], columns=list(t.columns))
+
+
+def _needs_device(device: Any, project_kwargs: dict[str, Any]) -> None:
+    """Projection options (``unit=``, ``lowering=``, ``calibrated=``) apply with ``device=`` only:
+    without one they would be silently ignored, so they are refused."""
+    if device is None and project_kwargs:
+        key = sorted(project_kwargs)[0]
+        raise ValueError(f"{key}={shown(project_kwargs[key])} applies to a projection: give device= as well")
 
 
 def _on(device: Device | str | None) -> str:

@@ -1,5 +1,6 @@
-"""Compiling sweep expressions once (``sympy.lambdify`` with numpy) with a printer that keeps
-integer counts in integer arithmetic."""
+"""Compiling sweep expressions once (``sympy.lambdify`` with numpy) with the one exact-integer
+printer (:class:`~roofline_conv.layers.exact_printer.ExactIntPrinter`, which also writes the
+layers' compiled formulas): integer counts stay in integer arithmetic, and a division is refused."""
 
 from __future__ import annotations
 
@@ -8,47 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
+from ..layers.exact_printer import ExactIntPrinter
 from ..layers.formulas import C_in, G
 from .symbolic import CPG, SWEEP_ARGS, count_expr
 
-class _ExactIntPrinter(NumPyPrinter):
-    """Prints integer-valued expressions with integer operations only: ``floor(a/b)`` as
-    ``a // b``, ``ceiling(a/b)`` as ``-((-a) // b)``. Any other division is refused, so a
-    compiled count can never silently go through floating point."""
 
-    def _print_floor(self, expr: sp.Expr) -> str:
-        num, den = sp.fraction(sp.together(expr.args[0]))
-        if den == 1:
-            return f"({self._print(num)})"
-        return f"(({self._print(num)}) // ({self._print(den)}))"
-
-    def _print_ceiling(self, expr: sp.Expr) -> str:
-        num, den = sp.fraction(sp.together(expr.args[0]))
-        if den == 1:
-            return f"({self._print(num)})"
-        return f"(-((-({self._print(num)})) // ({self._print(den)})))"
-
-    def _print_Mul(self, expr: sp.Expr) -> str:
-        _, den = expr.as_numer_denom()
-        if den != 1:
-            raise TypeError(f"sweep: refusing to print a division in an integer count: {expr}")
-        return super()._print_Mul(expr)
-
-    def _print_Pow(self, expr: sp.Expr, rational: bool = False) -> str:
-        if not (expr.exp.is_Integer and expr.exp > 0):
-            raise TypeError(f"sweep: refusing to print a non-integer power in an integer count: {expr}")
-        return super()._print_Pow(expr, rational=rational)
-
-    def _print_Rational(self, expr: sp.Expr) -> str:
-        if expr.q != 1:
-            raise TypeError(f"sweep: refusing to print the fraction {expr} in an integer count")
-        return str(expr.p)
-
-
-class _SweepPrinter(_ExactIntPrinter):
+class _SweepPrinter(ExactIntPrinter):
     """Squares (an output extent times itself when width is height, a square kernel) as
     ``numpy.square``: one multiply of the array by itself, where ``**`` is numpy's slower power."""
 

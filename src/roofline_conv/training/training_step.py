@@ -15,6 +15,7 @@ from .backward import BackwardOp
 from .protocol import TrainableNetwork, require_network
 from .rows import StepRow, step_rows
 from .tables import optimizers
+from ..validation import flag
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..devices import Device
@@ -139,6 +140,7 @@ class TrainingStep:
         """Per layer: forward and backward MACs (data and weight gradients), backward ops,
         forward and backward bytes, saved activation bytes."""
         bpe = bytes_per_element(precision)
+        totals = flag(totals, "totals")
         body: list[list[Any]] = []
         for r in self.rows:
             body.append([r.index, r.name, r.kind, r.forward_macs, r.data_grad_macs, r.weight_grad_macs, r.backward_ops,
@@ -250,7 +252,11 @@ def step(net: TrainableNetwork, skip_input_grad: bool = False, optimizer: str | 
 
 def estimate(net: TrainableNetwork, device: "Device | str", precision: str = DEFAULT_PRECISION, **kwargs: Any) -> TrainingProjection:
     """``step(net, **kwargs).project(device, precision)``."""
-    project_keys = {"unit", "lowering", "calibrated"}
+    project_keys, step_keys = {"unit", "lowering", "calibrated"}, {"skip_input_grad", "optimizer", "traffic"}
+    for key in kwargs:
+        if key not in project_keys | step_keys:
+            raise TypeError(f"estimate() got an unexpected keyword argument {key!r}; it takes "
+                            f"{', '.join(sorted(step_keys | project_keys))}")
     proj_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in project_keys}
     return step(net, **kwargs).project(device, precision, **proj_kw)
 

@@ -1,7 +1,7 @@
 """Convolution geometry: argument normalisation, validation and the output size.
 
 Sizes are in elements, named NCHW whatever the layout. Output size, MACs and im2col size come
-from the layers' formulas (:data:`roofline_conv.layers.formulas.CONV`), so they are written
+from the layers' formulas (:data:`roofline_conv.layers.family.CONV`), so they are written
 once; whether a conv needs an im2col re-layout is the layer's own answer
 (:attr:`roofline_conv.layers.Conv2d.needs_im2col`).
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from ...layers import Conv2d
 from ...layers.dims import divides
-from ...layers.formulas import CONV
+from ...layers.family import CONV
 from ...validation import choice, integer, integers, sequence, shown
 from ..arguments import float_dtype_argument
 
@@ -115,7 +115,7 @@ class ConvGeometry:
 
     @property
     def formula_args(self) -> tuple[int, ...]:
-        """This geometry as the argument tuple of :data:`roofline_conv.layers.formulas.CONV`."""
+        """This geometry as the argument tuple of :data:`roofline_conv.layers.family.CONV`."""
         return _formula_args(self.B, self.C, self.Co, self.G, self.H, self.W, self.Kh, self.Kw, self.sh, self.sw,
                              self.pt + self.pb, self.pl + self.pr, self.dh, self.dw)
 
