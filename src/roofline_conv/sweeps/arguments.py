@@ -66,7 +66,8 @@ def fail(rule: str, mask: np.ndarray, shape: tuple[int, ...], values: Mapping[st
         raise_broken(rule, count, shape, 0, {key: np.asarray(v) for key, v in values.items()})
     flat = int(np.argmax(full.ravel()))
     at = np.unravel_index(flat, shape)
-    raise_broken(rule, count, shape, flat, {key: np.broadcast_to(np.asarray(v), shape)[at] for key, v in values.items()})
+    named = {key: np.broadcast_to(np.asarray(v), shape)[at] for key, v in values.items()}
+    raise_broken(rule, count, shape, flat, named)
 
 
 def raise_broken(rule: str, count: int, shape: tuple[int, ...], flat: int, named: Mapping[str, Any]) -> None:

@@ -97,7 +97,7 @@ class Walk:
 
     def __init__(self, inputs: Inputs, mode: str, im2col: bool) -> None:
         self.inputs, self.mode, self.im2col = inputs, mode, im2col
-        self.raw = {k: (a if a.ndim else a.astype(np.int64)) for k, a in inputs.raw.items()}
+        self.raw = dict(inputs.raw, **cast({k: a for k, a in inputs.raw.items() if not a.ndim}, np.int64))
         for key, arr in self.raw.items():
             low, high = inputs.limits[key]
             if not arr.ndim and not low <= arr <= high:
@@ -118,7 +118,7 @@ class Walk:
         self.rules = inputs.rules
         self.top = [0.0] * 8
 
-    def __iter__(self) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any], dict[str, Any], tuple[Any, ...]]]:
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         fixed = None
         for index, _, _, r in blocks(self.inputs, self.raw):
             if self.recast:

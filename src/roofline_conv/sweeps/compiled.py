@@ -52,13 +52,28 @@ def compiled_function(kind: str, quantity: "str | tuple[str, ...]", traffic: str
         with _LOCK:
             fn = _COMPILED.get(key)
             if fn is None:
-                exprs = [specialised(count_expr(kind, q, traffic or DEFAULT_TRAFFIC, precision or DEFAULT_PRECISION, part),
-                                     fixed) for q in names]
+                exprs = [specialised(count_expr(kind, q, traffic or DEFAULT_TRAFFIC, precision or DEFAULT_PRECISION,
+                                                part), fixed) for q in names]
                 expr = exprs[0] if isinstance(quantity, str) else exprs
-                fn = sp.lambdify(SWEEP_ARGS, expr, modules="numpy", printer=_SweepPrinter, cse=True)
+                fn = sp.lambdify(SWEEP_ARGS, expr, modules="numpy", printer=_SweepPrinter, cse=_cse)
                 _COMPILED[key] = fn
                 COMPILE_COUNT += 1
     return fn
+
+
+def _cse(exprs: Any) -> tuple[list[tuple[sp.Symbol, sp.Expr]], Any]:
+    """``sympy.cse``, with quotients put back where they are used: ``1/S_h`` shared by two floor
+    divisions (width and height strides one array) must stay inside each ``floor(a/S_h)``, which
+    prints as ``a // S_h``; alone it would be a division, which the printer refuses."""
+    subs, reduced = sp.cse(exprs)
+    kept, inlined = [], {}
+    for symbol, value in subs:
+        value = value.xreplace(inlined)
+        if value.as_numer_denom()[1] != 1:  # a quotient: only part of a floor's argument
+            inlined[symbol] = value
+        else:
+            kept.append((symbol, value))
+    return kept, [r.xreplace(inlined) for r in reduced]
 
 
 def specialised(expr: sp.Expr, fixed: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> sp.Expr:

@@ -76,7 +76,11 @@ def sweep(
     broadcast shape; an empty array gives an empty result of that shape for every quantity.
     Invalid arguments and configurations raise a ``ValueError`` (a ``LayerError`` for
     dimensions) naming the argument, or the rule, how many configurations break it and the first
-    one, before anything is computed.
+    one (the first rule broken in the order they are stated, wherever in the sweep).
+
+    The configurations are evaluated a chunk at a time (``chunks.CHUNK_SIZE``), so memory beyond
+    the result stays a few chunk-sized temporaries and the time is linear in the number of
+    configurations; argument arrays are neither copied nor broadcast.
     """
     if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise ValueError(f"quantity={shown(quantity)} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
@@ -148,7 +152,8 @@ def evaluate(inputs: Inputs, plan: Any) -> list[np.ndarray]:
 
 
 def _fill(inputs: Inputs, plan: Any, mode: str) -> list[np.ndarray]:
-    outs = [np.empty(inputs.shape, object if mode == "object" and dtype == np.int64 else dtype) for dtype in plan.dtypes]
+    outs = [np.empty(inputs.shape, object if mode == "object" and dtype == np.int64 else dtype)
+            for dtype in plan.dtypes]
     walk = Walk(inputs, mode, plan.im2col)
     with np.errstate(all="ignore"):  # a chunk is checked after its evaluation: see chunks
         for index, raw, values, exact, fixed in walk:

@@ -12,13 +12,14 @@ evaluation would give, whichever chunk met it first.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from ..layers.dims import LayerError, dilated_extent
+from ..layers.dims import LayerError, dilated_extent, kernel_fits
 from ..layers.formulas import B, C_in, D_h, D_w, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
 from ..validation import MAX_DIMENSION, shown
@@ -52,7 +53,7 @@ def _fraction(quotient: np.ndarray) -> np.ndarray:
     stays strictly between a // b and a // b + 1. (Two conversions and a float division cost less
     than numpy's int64 division, a scalar instruction per element; one divisor serves two
     quotients.)"""
-    return quotient != np.floor(quotient)
+    return quotient != np.rint(quotient)
 
 
 def _is(arr: Any, value: int) -> bool:
@@ -176,7 +177,8 @@ class Inputs:
         if kind in ("conv", "pointwise"):
             self._rule("groups does not divide in_channels", lambda v: _fraction(v["per_group"]),
                        lambda v: dict(groups=v["g"], in_channels=v["cin"]), skip=not self.grouped)
-            self._rule("groups does not divide out_channels", lambda v: _fraction(v["cout"].astype(np.float64) / v["per_group_divisor"]),
+            self._rule("groups does not divide out_channels",
+                       lambda v: _fraction(v["cout"].astype(np.float64) / v["per_group_divisor"]),
                        lambda v: dict(groups=v["g"], out_channels=v["cout"]), skip=not self.grouped)
         if kind == "depthwise":
             self._rule("out_channels must be a multiple of in_channels for a depthwise conv",
@@ -184,7 +186,7 @@ class Inputs:
                        skip=cout is None)
         for axis, a in (("height", "h"), ("width", "w")):  # checked on the evaluation's fit_height/fit_width
             self._rule(f"kernel_size (dilated extent dilation*(kernel-1)+1) is larger than the padded input {axis}",
-                       lambda v, a=a: dilated_extent(v["k" + a], v["d" + a]) > v[a] + v["p" + a],
+                       lambda v, a=a: ~kernel_fits(v[a], v["k" + a], v["p" + a], v["d" + a]),
                        lambda v, a=a: dict(kernel_size=v["k" + a], dilation=v["d" + a], input_size=v[a],
                                            total_padding=v["p" + a]), evaluated=True)
 
@@ -282,9 +284,8 @@ class Inputs:
                 float(largest["kh"]), float(largest["kw"]), float(int(largest["h"]) + pad_h),
                 float(int(largest["w"]) + pad_w)]
 
-    @staticmethod
-    def args(v: Mapping[Any, Any]) -> tuple[Any, ...]:
-        return tuple(v[name] for name in ARG_NAMES)
+    args = staticmethod(operator.itemgetter(*ARG_NAMES))
+    """The compiled functions' arguments from a chunk's values."""
 
 
 def specialisation(v: Mapping[Any, Any]) -> tuple[tuple[sp.Symbol, sp.Expr], ...]:
@@ -295,8 +296,8 @@ def specialisation(v: Mapping[Any, Any]) -> tuple[tuple[sp.Symbol, sp.Expr], ...
     numbers and which arrays are shared, so it is the same for every chunk."""
     fixed: dict[sp.Symbol, sp.Expr] = {}
     for s, allowed in _NEUTRAL.items():
-        x = v[s.name]
-        if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype != object and int(x) in allowed:
+        x = v[s.name]  # a 0-d array, or a numpy scalar (what numpy makes of one)
+        if np.ndim(x) == 0 and isinstance(x, (np.ndarray, np.integer)) and x.dtype != object and int(x) in allowed:
             fixed[s] = sp.Integer(int(x))
     for a, b in _PAIRS:
         if a not in fixed and v[a.name] is v[b.name]:
