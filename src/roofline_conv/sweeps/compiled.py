@@ -65,7 +65,8 @@ def _cse(exprs: Any) -> tuple[list[tuple[sp.Symbol, sp.Expr]], Any]:
     """``sympy.cse``, with quotients put back where they are used: ``1/S_h`` shared by two floor
     divisions (width and height strides one array) must stay inside each ``floor(a/S_h)``, which
     prints as ``a // S_h``; alone it would be a division, which the printer refuses."""
-    subs, reduced = sp.cse(exprs)
+    single = isinstance(exprs, sp.Basic)
+    subs, reduced = sp.cse([exprs] if single else exprs)
     kept, inlined = [], {}
     for symbol, value in subs:
         value = value.xreplace(inlined)
@@ -73,7 +74,8 @@ def _cse(exprs: Any) -> tuple[list[tuple[sp.Symbol, sp.Expr]], Any]:
             inlined[symbol] = value
         else:
             kept.append((symbol, value))
-    return kept, [r.xreplace(inlined) for r in reduced]
+    reduced = [r.xreplace(inlined) for r in reduced]
+    return kept, reduced[0] if single else reduced
 
 
 def specialised(expr: sp.Expr, fixed: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> sp.Expr:
