@@ -296,3 +296,29 @@ def test_sweep_time_matches_project_with_every_ceiling_form():
                       input_size=28, padding=1)
         expected = [float(project(make(int(c)), dev, "fp16").time) for c in channels]
         np.testing.assert_allclose(times, expected, rtol=1e-12)
+
+
+@SETTINGS
+@given(configs=batches, kind=kinds, data=st.data())
+def test_shared_arrays_and_neutral_numbers_give_the_same_numbers(configs, kind, data):
+    """A sweep compiles in what its arguments fix (one array for width and height, no dilation,
+    stride 1, ...): the numbers are those of the same values given as separate arrays."""
+    mults = data.draw(st.lists(st.integers(1, 3), min_size=len(configs), max_size=len(configs)))
+    kw = _arrays(configs, kind, mults)
+    shared = {}
+    for key, value in kw.items():  # one array for both axes, or one number for every configuration
+        if isinstance(value, tuple):
+            value = value[0]
+        if data.draw(st.booleans()) and np.all(value == value.flat[0]):
+            value = int(value.flat[0])
+        shared[key] = value
+    full = lambda v: np.array(np.broadcast_to(v, (len(configs),)))  # noqa: E731 - a new array, never a number
+    apart = {k: ((full(v), full(v)) if k in ("kernel_size", "input_size", "stride", "padding", "dilation") else full(v))
+             for k, v in shared.items()}
+    quantity = data.draw(st.sampled_from(["macs", "traffic", "intensity", "output_size", "im2col_elements", "time"]))
+    device = "v100-sxm2" if quantity == "time" else None
+    traffic = data.draw(st.sampled_from(TRAFFIC_MODELS))
+    got = sweep(quantity, device, traffic=traffic, kind=kind, **shared)
+    want = sweep(quantity, device, traffic=traffic, kind=kind, **apart)
+    for a, b in zip(got, want) if quantity == "output_size" else ((got, want),):
+        assert np.array_equal(np.broadcast_to(a, b.shape), b)

@@ -62,15 +62,21 @@ def fail(rule: str, mask: np.ndarray, shape: tuple[int, ...], values: Mapping[st
     """Raise the LayerError for ``rule``: how many configurations break it, and the first."""
     full = np.broadcast_to(mask, shape)
     count = int(np.count_nonzero(full))
-    total = math.prod(shape)
+    if not full.size:  # an empty sweep with a broken scalar: name the values as given
+        raise_broken(rule, count, shape, 0, {key: np.asarray(v) for key, v in values.items()})
     flat = int(np.argmax(full.ravel()))
-    named = []
-    for key, v in values.items():
-        a = np.broadcast_to(np.asarray(v), shape)
-        named.append(f"{key}={shown(a.ravel()[flat])}")
+    at = np.unravel_index(flat, shape)
+    named = {key: np.broadcast_to(np.asarray(v), shape)[at] for key, v in values.items()}
+    raise_broken(rule, count, shape, flat, named)
+
+
+def raise_broken(rule: str, count: int, shape: tuple[int, ...], flat: int, named: Mapping[str, Any]) -> None:
+    """Raise the LayerError saying ``rule`` is broken in ``count`` configurations of ``shape``,
+    the first at flat index ``flat``, where the named values are ``named``."""
+    total = math.prod(shape)
     where = f"first at index {_fmt_index(flat, shape)}: " if total > 1 else ""
     raise LayerError(f"{rule} in {count:,} of {total:,} configuration{'s' if total != 1 else ''} "
-                     f"({where}{', '.join(named)})")
+                     f"({where}{', '.join(f'{key}={shown(v)}' for key, v in named.items())})")
 
 
 def check(bad: Any, shape: tuple[int, ...], rule: str, **values: Any) -> None:
@@ -88,10 +94,12 @@ def _bounded(value: int, name: str, minimum: int) -> int:
 
 
 def int_array(value: Any, name: str, *, minimum: int = 1, flags: bool = False) -> np.ndarray:
-    """``value`` (an int, a list or an array of ints) as an int64 array, each value at most
-    :data:`MAX_DIMENSION` (values below ``minimum`` are left to the caller's rule over the
-    broadcast configurations). Floats (even ``8.0``), bools (unless ``flags``: ``bias``),
-    strings, None and other objects are refused, naming ``name``."""
+    """``value`` (an int, a list or an array of ints) as an integer array, without a copy where
+    it already is one (other integer dtypes are cast to int64 chunk by chunk). Floats (even
+    ``8.0``), bools (unless ``flags``: ``bias``), strings, None and other objects are refused,
+    naming ``name``. A single value, and each value of an object array, is checked against
+    :data:`MAX_DIMENSION` here; an integer array's values by :func:`check_range` (values below
+    ``minimum`` are left to the caller's rule over the broadcast configurations)."""
     if value is None or np.isscalar(value) or isinstance(value, (numbers.Number, tuple, Mapping, set, frozenset)):
         # one value: the shared integer rule
         if flags and isinstance(value, (bool, np.bool_)):
@@ -121,11 +129,16 @@ def int_array(value: Any, name: str, *, minimum: int = 1, flags: bool = False) -
         return np.array([int(v) for v in flat], dtype=np.int64).reshape(arr.shape)
     if arr.dtype.kind not in "iu":
         raise LayerError(f"{name}={shown(value)} must be integers, not an array of {arr.dtype}")
+    return arr  # its values are checked by check_range, chunk by chunk (see inputs.Inputs)
+
+
+def check_range(arr: np.ndarray, name: str, minimum: int = 1) -> None:
+    """Every value of the integer array ``arr`` within [-MAX_DIMENSION, MAX_DIMENSION] (values
+    below ``minimum`` are left to the caller's rule over the broadcast configurations)."""
     if arr.size and arr.max() > MAX_DIMENSION:
         check(arr > MAX_DIMENSION, arr.shape, f"{name} must be <= {_LIMIT}", **{name: arr})
     if arr.size and arr.dtype.kind == "i" and arr.min() < -MAX_DIMENSION:
         check(arr < -MAX_DIMENSION, arr.shape, f"{name} must be >= {minimum}", **{name: arr})
-    return arr.astype(np.int64, copy=False)
 
 
 def int_pair(value: Any, name: str, *, minimum: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -12,94 +12,115 @@ from ..devices import Device
 from ..layers.conv import OP_KINDS, op_kind_code
 from ..projection.arith import executed_flops, gemm_utilisation, leaf_times
 from ..projection.placement import choose_lowering, pick_unit
-from .inputs import evaluate_count, Inputs, to_float
+from .compiled import compiled_function
+from .inputs import Inputs
 from .symbolic import parts_of
+
+_LEAF_COUNTS = ("macs", "bias_adds", "part_traffic_elements", "in_channels", "groups", "kernel_h", "kernel_w",
+                "gemm_n", "gemm_k")
+"""What one part's leaf needs, compiled as one function (common subexpressions computed once)."""
+_OUTPUT = {"time": "time", "compute_time": "compute", "memory_time": "memory", "executed_flops": "executed",
+           "attainable": "time", "per_second": "time"}
+
+
+def to_float(arr: Any) -> np.ndarray:
+    return np.asarray(arr, np.float64)
+
 
 # ---------------------------------------------------------------------------------------------
 # Device quantities: roofline.project, vectorised
 # ---------------------------------------------------------------------------------------------
-def _op_kind_codes(inputs: Inputs, part: int) -> np.ndarray:
-    """Per element, the op kind of this part as an index into ``layers.conv.OP_KINDS`` (the rule
-    ``Conv2d.kind`` uses, applied element by element)."""
-    return np.asarray(op_kind_code(evaluate_count(inputs, "in_channels", "", "", part), evaluate_count(inputs, "groups", "", "", part),
-                                   evaluate_count(inputs, "kernel_h", "", "", part), evaluate_count(inputs, "kernel_w", "", "", part)))
+class DevicePlan:
+    """One device quantity of one sweep, evaluated a chunk at a time (``plan(values, fixed)``):
+    per part, the counts of its leaf, each configuration's op kind (the rule ``Conv2d.kind``
+    uses), the unit and lowering ``project()`` picks for that kind, and the leaf arithmetic of
+    :mod:`roofline_conv.projection` on the arrays of the configurations of each placement."""
 
+    dtypes = (np.float64,)
 
-def _leaf(inputs: Inputs, part: int, dev: "Device", precision: Precision, traffic: str,
-          unit: str | Mapping[str, str] | None, lowering: Lowering | None, calibrated: bool) -> dict[str, Any]:
-    """compute, memory (per level), time, executed and useful FLOPs of one part, per element:
-    the placement and arithmetic of ``project()`` (:mod:`roofline_conv.projection`), on arrays."""
-    macs = evaluate_count(inputs, "macs", traffic, precision, part)
-    bias_adds = evaluate_count(inputs, "bias_adds", traffic, precision, part)
-    flops = FLOPS_PER_MAC * macs + bias_adds
-    nbytes = evaluate_count(inputs, "part_traffic_elements", traffic, precision, part) * precision.bytes
-    codes = _op_kind_codes(inputs, part)
-    present = [c for c in range(len(OP_KINDS)) if (codes == c).any()]
-    bandwidths = {lvl: level.bandwidth.value for lvl, level in dev.memory.items()}
+    def __init__(self, quantity: str, kind: str, dev: Device, precision: Precision, traffic: str,
+                 unit: str | Mapping[str, str] | None, lowering: Lowering | None, calibrated: bool,
+                 fits: tuple[str, ...]) -> None:
+        self.quantity, self.kind, self.dev, self.precision, self.traffic = quantity, kind, dev, precision, traffic
+        self.fits = fits
+        self.unit, self.lowering, self.calibrated = unit, lowering, calibrated
+        self.im2col = traffic == "im2col"
+        bandwidths = {lvl: level.bandwidth.value for lvl, level in dev.memory.items()}
+        # Only one memory level is needed: the time's slowest memory time is that of the level
+        # of least bandwidth (x / (bw * e) is monotone in bw, rounding included, and one leaf
+        # has one memory efficiency e), and memory_time is main memory's.
+        self.level = dev.main_memory if quantity == "memory_time" else min(bandwidths, key=bandwidths.__getitem__)
+        self.bandwidths = {self.level: bandwidths[self.level]}
+        self.key = _OUTPUT[quantity]
+        self._variants: dict[int, tuple[Any, ...]] = {}
+        self._fns: list[Any] | None = None
 
-    gemm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    variants: dict[tuple[Any, ...], list[int]] = {}
-    for code in present:
-        op_kind = OP_KINDS[code]
-        unit_name, cp = pick_unit(op_kind, dev, precision, unit, alias=op_kind)
-        how = choose_lowering(op_kind, dev.units[unit_name].kind, dev, lowering)
-        eff = dev.efficiency.get(op_kind) if calibrated else None
-        variants.setdefault((unit_name, cp, how, eff), []).append(code)
+    def _variant(self, code: int) -> tuple[Any, ...]:
+        """The placement of op kind ``code``: unit, precision, lowering, ceiling, peak (on first use,
+        so a device without a unit for an op kind the sweep does not hold is not refused)."""
+        found = self._variants.get(code)
+        if found is None:
+            op_kind, dev = OP_KINDS[code], self.dev
+            unit_name, cp = pick_unit(op_kind, dev, self.precision, self.unit, alias=op_kind)
+            how = choose_lowering(op_kind, dev.units[unit_name].kind, dev, self.lowering)
+            eff = dev.efficiency.get(op_kind) if self.calibrated else None
+            found = self._variants[code] = (unit_name, cp, how, eff, dev.peak(unit_name, cp))
+        return found
 
-    results: list[tuple[list[int], dict[str, Any]]] = []
-    for (unit_name, cp, how, eff), codes_here in variants.items():
-        cu = dev.units[unit_name]
+    def _leaf(self, variant: tuple[Any, ...], macs: Any, bias_adds: Any, nbytes: Any, n: Any, k: Any,
+              groups: Any) -> np.ndarray:
+        """``project()``'s leaf arithmetic for configurations of one placement."""
+        unit_name, _, how, eff, peak = variant
+        cu = self.dev.units[unit_name]
         util: Any = 1.0  # a vector unit: no tile
         if cu.kind == "matrix":
             assert cu.tile is not None
-            if gemm is None:
-                gemm = (evaluate_count(inputs, "gemm_n", "", "", part), evaluate_count(inputs, "gemm_k", "", "", part),
-                        evaluate_count(inputs, "groups", "", "", part))
-            n, k, groups = gemm
             util = gemm_utilisation(how, n, k, groups, cu.tile)
-        executed = to_float(np.asarray(executed_flops(macs, bias_adds, util)))
-        compute, memory, time = leaf_times(executed, to_float(nbytes), dev.peak(unit_name, cp), bandwidths, eff)
-        results.append((codes_here, dict(compute=compute, memory=memory, time=time, executed=executed)))
+        executed = to_float(executed_flops(macs, bias_adds, util))
+        if self.key == "executed":
+            return executed
+        compute, memory, time = leaf_times(executed, nbytes, peak, self.bandwidths, eff)
+        return {"time": time, "compute": compute, "memory": memory[self.level]}[self.key]
 
-    if len(results) == 1:
-        out = results[0][1]
-    else:  # several op kinds in one sweep: each element takes its own kind's variant
-        out = {}
-        for key in ("compute", "time", "executed"):
-            out[key] = np.select([np.isin(codes, c) for c, _ in results], [r[key] for _, r in results])
-        out["memory"] = {lvl: np.select([np.isin(codes, c) for c, _ in results], [r["memory"][lvl] for _, r in results])
-                         for lvl in dev.memory}
-    out["flops"] = flops
-    return out
+    def _part(self, fn: Any, args: tuple[Any, ...]) -> tuple[np.ndarray, Any, Any]:
+        counts = fn(*args)
+        macs, bias_adds, traffic, cin, groups, kh, kw, n, k = (np.asarray(x) for x in counts[:9])
+        nbytes = to_float(traffic * self.precision.bytes)
+        codes = op_kind_code(cin, groups, kh, kw)
+        counts = np.bincount(codes.ravel(), minlength=len(OP_KINDS))
+        placements: dict[tuple[Any, ...], list[int]] = {}
+        for code in np.flatnonzero(counts):
+            placements.setdefault(self._variant(int(code)), []).append(int(code))
+        leaf_args = (macs, bias_adds, nbytes, n, k, groups)
+        ranked = sorted(placements.items(), key=lambda item: -sum(counts[c] for c in item[1]))
+        out = self._leaf(ranked[0][0], *leaf_args)  # the most frequent placement, on every configuration
+        if len(ranked) > 1:  # the others only on their own configurations
+            shape = np.broadcast_shapes(codes.shape, *(np.shape(a) for a in leaf_args))
+            if out.shape != shape or out.base is not None:
+                out = np.array(np.broadcast_to(out, shape))
+            codes = np.broadcast_to(codes, shape)
+            for variant, own in ranked[1:]:
+                table = np.zeros(len(OP_KINDS), bool)
+                table[own] = True
+                where = np.nonzero(table[codes])
+                out[where] = self._leaf(variant, *(a if not np.ndim(a) else np.broadcast_to(a, shape)[where]
+                                                   for a in leaf_args))
+        return out, (FLOPS_PER_MAC * macs + bias_adds if self.quantity == "attainable" else 0), counts[9:]
 
-
-def device_quantity(quantity: str, inputs: Inputs, dev: "Device", precision: str, traffic: str,
-                     unit: Any, lowering: str | None, calibrated: bool) -> np.ndarray:
-    leaves = [_leaf(inputs, i, dev, precision, traffic, unit, lowering, calibrated)
-              for i in range(len(parts_of(inputs.kind)))]
-
-    def total(key: str) -> Any:
-        acc = leaves[0][key]
-        for leaf in leaves[1:]:
-            acc = acc + leaf[key]
-        return acc
-
-    if quantity == "time":
-        return total("time")
-    if quantity == "compute_time":
-        return total("compute")
-    if quantity == "memory_time":
-        main = dev.main_memory
-        acc = leaves[0]["memory"][main]
-        for leaf in leaves[1:]:
-            acc = acc + leaf["memory"][main]
-        return acc
-    if quantity == "executed_flops":
-        return total("executed")
-    time = total("time")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if quantity == "attainable":
-            return to_float(total("flops")) / time
-        if quantity == "per_second":
-            return 1.0 / time
-    raise AssertionError(quantity)  # pragma: no cover
+    def __call__(self, v: Mapping[Any, Any], fixed: tuple[Any, ...]) -> tuple[tuple[np.ndarray], Any]:
+        """(the result of one chunk, its ``fits`` counts)."""
+        if self._fns is None:  # the same specialisation for every chunk of one sweep
+            self._fns = [compiled_function(self.kind, _LEAF_COUNTS + (self.fits if i == 0 else ()), self.traffic,
+                                           self.precision, i, fixed) for i in range(len(parts_of(self.kind)))]
+        args = Inputs.args(v)
+        total, flops, fits = self._part(self._fns[0], args)
+        for fn in self._fns[1:]:  # a DepSep: the sum of its parts
+            more, more_flops, _ = self._part(fn, args)
+            total, flops = total + more, flops + more_flops
+        if self.quantity == "attainable":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (to_float(flops) / total,), fits
+        if self.quantity == "per_second":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (1.0 / total,), fits
+        return (total,), fits

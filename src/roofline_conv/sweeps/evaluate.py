@@ -12,8 +12,10 @@ from ..devices import Device, resolve_device
 from ..layers.conv import OP_KINDS
 from ..validation import flag, shown
 from .arguments import check_unit
-from .device import device_quantity
-from .inputs import evaluate_count, Inputs, to_float
+from .chunks import Overflowing, Walk, check_empty, exact_bound
+from .compiled import compiled_function
+from .device import DevicePlan, to_float
+from .inputs import Inputs
 from .quantities import DEVICE_QUANTITIES, QUANTITIES, check_kind
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +76,11 @@ def sweep(
     broadcast shape; an empty array gives an empty result of that shape for every quantity.
     Invalid arguments and configurations raise a ``ValueError`` (a ``LayerError`` for
     dimensions) naming the argument, or the rule, how many configurations break it and the first
-    one, before anything is computed.
+    one (the first rule broken in the order they are stated, wherever in the sweep).
+
+    The configurations are evaluated a chunk at a time (``chunks.CHUNK_SIZE``), so memory beyond
+    the result stays a few chunk-sized temporaries and the time is linear in the number of
+    configurations; argument arrays are neither copied nor broadcast.
     """
     if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise ValueError(f"quantity={shown(quantity)} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
@@ -95,18 +101,68 @@ def sweep(
                                  f"it applies to the device quantities {', '.join(DEVICE_QUANTITIES)}")
 
     inputs = Inputs(kind, batch=batch, in_channels=in_channels, out_channels=out_channels,
-                     kernel_size=kernel_size, input_size=input_size, stride=stride, padding=padding,
-                     dilation=dilation, groups=groups, bias=bias, depth_multiplier=depth_multiplier)
-
+                    kernel_size=kernel_size, input_size=input_size, stride=stride, padding=padding,
+                    dilation=dilation, groups=groups, bias=bias, depth_multiplier=depth_multiplier)
+    plan: Any
     if dev is not None:
-        if inputs.size == 0:
-            return np.zeros(inputs.shape, np.float64)
-        return inputs.full(device_quantity(quantity, inputs, dev, precision, traffic, unit, lowering, calibrated))
-    if quantity == "output_size":
-        return (inputs.full(evaluate_count(inputs, "output_height", traffic, precision)),
-                inputs.full(evaluate_count(inputs, "output_width", traffic, precision)))
-    if quantity == "intensity":  # Layer.intensity: flops / traffic
-        flops = evaluate_count(inputs, "flops", traffic, precision)
-        nbytes = evaluate_count(inputs, "traffic", traffic, precision)
-        return inputs.full(to_float(flops) / to_float(nbytes))
-    return inputs.full(evaluate_count(inputs, quantity, traffic, precision))
+        plan = DevicePlan(quantity, kind, dev, precision, traffic, unit, lowering, calibrated, inputs.fits)
+    else:
+        plan = CountPlan(quantity, kind, traffic, precision, inputs.fits)
+    outs = evaluate(inputs, plan)
+    return tuple(outs) if quantity == "output_size" else outs[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation, a chunk at a time
+# ---------------------------------------------------------------------------------------------
+class CountPlan:
+    """A count (or ``intensity``: flops / traffic, or ``output_size``: the two output extents) of
+    one sweep, evaluated a chunk at a time by one compiled function."""
+
+    def __init__(self, quantity: str, kind: str, traffic: str, precision: Any, fits: tuple[str, ...]) -> None:
+        self.kind, self.traffic, self.precision, self.fits = kind, traffic, precision, fits
+        self.ratio = quantity == "intensity"  # Layer.intensity: flops / traffic
+        self.names = {"intensity": ("flops", "traffic"), "output_size": ("output_height", "output_width")}.get(
+            quantity, (quantity,))
+        self.dtypes = (np.float64,) if self.ratio else (np.int64,) * len(self.names)
+        self.im2col = traffic == "im2col" or quantity == "im2col_elements"
+        self._fn: Any = None
+
+    def __call__(self, v: Mapping[Any, Any], fixed: tuple[Any, ...]) -> tuple[Any, Any]:
+        """(the results of one chunk, its ``fits`` counts)."""
+        if self._fn is None:  # the same specialisation for every chunk of one sweep
+            self._fn = compiled_function(self.kind, self.names + self.fits, self.traffic, self.precision, None, fixed)
+        results = self._fn(*Inputs.args(v))
+        n = len(self.names)
+        if self.ratio:
+            return (to_float(results[0]) / to_float(results[1]),), results[n:]
+        return results[:n], results[n:]
+
+
+def evaluate(inputs: Inputs, plan: Any) -> list[np.ndarray]:
+    """``plan`` over every configuration of ``inputs``, chunk by chunk, into result arrays of the
+    sweep's shape (``object`` arrays of exact Python ints when a count could pass 2**62)."""
+    if inputs.size == 0:
+        check_empty(inputs)
+        return [np.zeros(inputs.shape, dtype) for dtype in plan.dtypes]
+    try:
+        return _fill(inputs, plan, "guarded")
+    except Overflowing:  # an upper bound of the guard reached 2**62: the guard itself decides
+        return _fill(inputs, plan, "object" if exact_bound(inputs) >= 2.0**62 else "int64")
+
+
+def _fill(inputs: Inputs, plan: Any, mode: str) -> list[np.ndarray]:
+    outs = [np.empty(inputs.shape, object if mode == "object" and dtype == np.int64 else dtype)
+            for dtype in plan.dtypes]
+    walk = Walk(inputs, mode, plan.im2col)
+    with np.errstate(all="ignore"):  # a chunk is checked after its evaluation: see chunks
+        for index, raw, values, exact, fixed in walk:
+            try:
+                results, fits = plan(exact, fixed)
+            except Exception:
+                walk.check(raw, values)  # a broken rule is the error to report
+                raise
+            walk.check(raw, values, fits)
+            for out, result in zip(outs, results):
+                out[index] = result
+    return outs

@@ -20,6 +20,7 @@ from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_precision, c
 from ..layers.base import Layer
 from ..layers.conv import Conv2d, Depthwise, Pointwise
 from ..layers.depsep import DepSep, chain_shares
+from ..layers.dims import dilated_extent
 from ..layers.formulas import ARGS, B, C_in, C_out, D_h, D_w, FORMULAS, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
 from .quantities import COUNT_QUANTITIES, check_kind
@@ -147,6 +148,9 @@ def count_expr(kind: str, quantity: str, traffic: str, precision: str, part: int
         layer = _SymbolicComposite(parts)
     if quantity in ("output_height", "output_width"):
         return _formula(quantity, parts[-1 if part is None else part])
+    if quantity in ("fit_height", "fit_width"):  # >= 0 where the dilated kernel fits the padded input
+        size, pad, kernel, dilation = (H, P_h, K_h, D_h) if quantity == "fit_height" else (W, P_w, K_w, D_w)
+        return (size + pad - dilated_extent(kernel, dilation)).xreplace(parts[part or 0])
     if quantity in ("gemm_m", "gemm_n", "gemm_k"):
         return _formula(quantity, parts[part or 0])
     if quantity in ("in_channels", "groups", "kernel_h", "kernel_w"):
