@@ -1,14 +1,14 @@
 """Walking a sweep's configurations a chunk at a time, so that memory stays flat in the number of
-configurations (every temporary is at most a chunk; only the result has the sweep's size) and
-each chunk's arrays stay in the CPU cache while the rules and the formula run over them.
+configurations (every temporary is at most a chunk; only the result has the sweep's size), the
+time linear in it, and each chunk's arrays small enough to be read again from the CPU cache.
 
 A chunk is a block of the broadcast shape that is contiguous in C order: whole trailing axes
 and a run of one axis. Each argument array is sliced where it varies and never broadcast; an
 argument given as one number stays one number. Per chunk: the formula, then (on the same
-arrays, still in the cache) one min and one max per argument array against its limits, the
-rules between arguments, the 63-bit guard; only then is the result kept. (Evaluating first lets
-the formula's own divisions absorb the reads from main memory; numpy's warnings are silenced
-meanwhile, and an evaluation error on an invalid chunk gives way to the rule it breaks.) When a
+arrays) one min and one max per argument array against its limits, the rules between
+arguments, the 63-bit guard; only then is the result kept. (Evaluating first puts the reads
+from main memory under the formula's own arithmetic; numpy's warnings are silenced meanwhile,
+and an evaluation error on an invalid chunk gives way to the rule it breaks.) When a
 chunk breaks a rule, :func:`explain` raises the error of the whole sweep (see :mod:`.inputs`).
 """
 
