@@ -14,6 +14,7 @@ from ..validation import flag, shown
 from .arguments import check_unit
 from .device import device_quantity
 from .inputs import evaluate_count, Inputs, to_float
+from .lazy import holds_dask, lazy_sweep
 from .quantities import DEVICE_QUANTITIES, QUANTITIES, check_kind
 
 # ---------------------------------------------------------------------------------------------
@@ -75,7 +76,18 @@ def sweep(
     Invalid arguments and configurations raise a ``ValueError`` (a ``LayerError`` for
     dimensions) naming the argument, or the rule, how many configurations break it and the first
     one, before anything is computed.
+
+    Any dimension may be a dask array: the result is then a lazy dask array (a pair of them for
+    ``output_size``) whose blocks are this numpy sweep of the dimensions' blocks, checked up
+    front for everything but the values inside the dask arrays, which are checked block by block
+    when computed (:mod:`roofline_conv.sweeps.lazy`).
     """
+    dimensions = dict(batch=batch, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size,
+                      input_size=input_size, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                      bias=bias, depth_multiplier=depth_multiplier)
+    if holds_dask(dimensions):
+        return lazy_sweep(sweep, quantity, dict(device=device, precision=precision, traffic=traffic, kind=kind,
+                                                unit=unit, lowering=lowering, calibrated=calibrated), dimensions)
     if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise ValueError(f"quantity={shown(quantity)} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
     traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
