@@ -86,6 +86,15 @@ def _status(field: str) -> int:
 
 
 def _on_cluster(workers: int, n: int) -> dict:
+    environ = dict(os.environ)  # the nanny writes its workers' environment into this process's
+    try:
+        return _measure(workers, n)
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+
+
+def _measure(workers: int, n: int) -> dict:
     with dask.config.set({TRIM: None}), distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=40) as cluster, distributed.Client(cluster) as client:
         client.compute(reductions(WARM), sync=True)  # warm: imports and compiled formulas on every worker

@@ -3,6 +3,7 @@ two-worker dask.distributed cluster."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -169,11 +170,17 @@ def test_a_lazy_table_is_the_table_as_dask_arrays():
 
 @pytest.fixture(scope="module")
 def client():
-    """One LocalCluster for the module: two worker processes, one thread each."""
+    """One LocalCluster for the module: two worker processes, one thread each. The nanny sets its
+    workers' environment (OMP_NUM_THREADS=1, ...) in this process's os.environ: restored after."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as c:
-        yield c
+    environ = dict(os.environ)
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                      silence_logs=40) as cluster, distributed.Client(cluster) as c:
+            yield c
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def test_on_a_two_worker_cluster_the_table_is_identical(client):

@@ -173,6 +173,14 @@ def test_values_are_checked_block_by_block_when_computed():
               bias=da.from_array(np.array([0, 1, 2]), chunks=2)).compute()
 
 
+def test_a_device_error_of_a_block_names_the_block():
+    """Which units a sweep needs depends on the op kinds its values hold, so it is known per block."""
+    lazy = sweep("time", "tpuv2-core", "fp32", in_channels=da.from_array(np.array([8, 16, 32]), chunks=2),
+                 out_channels=8, kernel_size=3, input_size=8)
+    with pytest.raises(ValueError, match=r"no unit for 'conv' at precision 'fp32'.*in the block \[(0:2|2:3)\]"):
+        lazy.compute()
+
+
 def test_bool_dask_arrays_are_bias_flags():
     bias = np.array([True, False, True])
     got = sweep("params", in_channels=8, out_channels=4, kernel_size=3, input_size=4, bias=da.from_array(bias, chunks=2))

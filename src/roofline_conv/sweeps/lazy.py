@@ -4,8 +4,7 @@ When any dimension of a sweep is a ``dask.array.Array`` (an item of an (h, w) pa
 padding included), :func:`lazy_sweep` returns a dask array of the broadcast shape instead of
 computing: each output block is the numpy ``sweep()`` of the matching blocks of the dimension
 arrays (chunks aligned by ``dask.array.unify_chunks``, blocks mapped and broadcast by
-``dask.array.map_blocks``), so every element is
-exactly what the numpy sweep gives for it.
+``dask.array.map_blocks``), so every element is exactly what the numpy sweep gives for it.
 
 Checked up front, before anything is computed: every argument's kind and type (the quantity,
 device, precision, traffic model, unit, lowering, which dimensions the layer kind takes; each
@@ -13,7 +12,9 @@ dask array's dtype, integers, bools only for ``bias``), that the arrays' shapes 
 broadcast together, and the numpy and list arguments' values. The values inside dask arrays are
 checked where they are computed, block by block, by the numpy sweep's own rules: a broken rule
 raises its ``LayerError`` at ``compute()`` time, naming the rule, how many configurations of the
-block break it, the first (indices within the block) and the block's place in the whole array.
+block break it, the first (indices within the block) and the block's place in the whole array
+(so does any other ``ValueError`` of a block, such as a device without a unit for an op kind
+that only some blocks hold).
 
 Counts come back as ``int64`` blocks (a block whose bound could pass 2**62 is computed in exact
 Python ints by the numpy sweep and cast back, which is exact; a count that really passes int64
@@ -94,7 +95,7 @@ def lazy_sweep(numpy_sweep: Callable[..., Any], quantity: Any, settings: Mapping
     are its non-dimension arguments (device, precision, traffic, kind, unit, lowering, calibrated)."""
     import dask.array as da
 
-    if quantity == "output_size":  # a pair, as the numpy sweep gives
+    if isinstance(quantity, str) and quantity == "output_size":  # a pair, as the numpy sweep gives
         return tuple(lazy_sweep(numpy_sweep, part, settings, dimensions) for part in ("output_height", "output_width"))
     probe: dict[str, Any] = dict(dimensions)  # every array empty: the numpy sweep checks the rest
     template: dict[str, Any] = dict(dimensions)  # every array a placeholder, filled per block
@@ -142,12 +143,12 @@ def _block(*blocks: np.ndarray, numpy_sweep: Callable[..., Any], quantity: str, 
         dimensions[name] = _rebuild(dimensions[name], path, block)
     try:
         out = np.asarray(numpy_sweep(quantity, **settings, **dimensions))
-    except LayerError as err:
+    except ValueError as err:  # LayerError included: the same class, told where the block lies
         where = ""
         if block_info and None in block_info:
             where = ", ".join(f"{a}:{b}" for a, b in block_info[None]["array-location"])
-        raise LayerError(f"{err} [in the block [{where}] of a lazy sweep of shape {shape}; "
-                         "indices are within the block]") from None
+        raise type(err)(f"{err} [in the block [{where}] of a lazy sweep of shape {shape}; "
+                        "indices are within the block]") from None
     if out.dtype != dtype_out:
         try:
             out = out.astype(dtype_out)
