@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 $(BIN)/roofline-conv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test,measure]"
+	$(BIN)/python -m pip install -q -e ".[test,measure,dask]"
 	@touch $@
 
 ## demo: install, then run the main job (the seed study end to end)

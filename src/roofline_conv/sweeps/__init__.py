@@ -19,15 +19,20 @@ Predicted times use the one roofline arithmetic of :mod:`roofline_conv.projectio
 ``Conv2d.kind`` uses), tile padding on matrix units, the device's depthwise lowering, efficiency
 ceilings of a calibrated device, compute and per-level memory times and the binding roof; a DepSep
 is the sum of its parts, its intermediate charged to neither part under ``compulsory``.
+
+Any dimension may be a dask array: ``sweep()`` then returns a lazy dask array, block by block
+(:mod:`.lazy`). :func:`explore` evaluates a whole grid of kinds, dimensions, devices and precisions
+into one tidy pandas table, here or on a dask.distributed cluster (:mod:`.design`, :mod:`.grid`).
 """
 
 from . import compiled
 from ..validation import MAX_DIMENSION
+from .design import explore
 from .evaluate import sweep
 from .quantities import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, QUANTITIES
 from .symbolic import SWEEP_ARGS, expression
 
-__all__ = ["sweep", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS", "SWEEP_ARGS",
+__all__ = ["sweep", "explore", "expression", "QUANTITIES", "COUNT_QUANTITIES", "DEVICE_QUANTITIES", "KINDS", "SWEEP_ARGS",
            "MAX_DIMENSION"]
 
 

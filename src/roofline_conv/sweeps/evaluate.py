@@ -16,6 +16,7 @@ from .chunks import Overflowing, Walk, check_empty, exact_bound
 from .compiled import compiled_function
 from .device import DevicePlan, to_float
 from .inputs import Inputs
+from .lazy import holds_dask, lazy_sweep
 from .quantities import DEVICE_QUANTITIES, QUANTITIES, check_kind
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +82,18 @@ def sweep(
     The configurations are evaluated a chunk at a time (``chunks.CHUNK_SIZE``), so memory beyond
     the result stays a few chunk-sized temporaries and the time is linear in the number of
     configurations; argument arrays are neither copied nor broadcast.
+
+    Any dimension may be a dask array: the result is then a lazy dask array (a pair of them for
+    ``output_size``) whose blocks are this numpy sweep of the dimensions' blocks, checked up
+    front for everything but the values inside the dask arrays, which are checked block by block
+    when computed (:mod:`roofline_conv.sweeps.lazy`).
     """
+    dimensions = dict(batch=batch, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size,
+                      input_size=input_size, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                      bias=bias, depth_multiplier=depth_multiplier)
+    if holds_dask(dimensions):
+        return lazy_sweep(sweep, quantity, dict(device=device, precision=precision, traffic=traffic, kind=kind,
+                                                unit=unit, lowering=lowering, calibrated=calibrated), dimensions)
     if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise ValueError(f"quantity={shown(quantity)} is not a sweep quantity; use one of {', '.join(QUANTITIES)}")
     traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
