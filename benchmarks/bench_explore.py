@@ -14,7 +14,8 @@ each reports its resident memory after warming and its peak during a run of N/10
 and during the run of N (``/proc/self/status``, Linux): the peak stays flat in N (chunked
 evaluation).
 
-N is 1e7; ``ROOFLINE_CONV_BENCH_HUGE=1`` runs 1e8 (several minutes on two cores). ``pytest
+N is 1e7 with timing enabled (1e6 in the default test command, where benchmarks run once untimed);
+``ROOFLINE_CONV_BENCH_HUGE=1`` runs 1e8 (several minutes on two cores). ``pytest
 benchmarks/bench_explore.py -s`` prints the figures; ``--benchmark-enable`` also times the
 two-worker run with pytest-benchmark.
 """
@@ -119,6 +120,9 @@ def _here(n: int) -> tuple[float, list]:
 
 
 def test_explore_on_one_and_two_workers(benchmark):
+    # the default test command runs benchmarks once with timing disabled: there 1e6 configurations
+    # check the same identities and memory rules in a few seconds; `make bench` runs N
+    N = globals()["N"] if not getattr(benchmark, "disabled", False) else 10**6
     dask.compute(*reductions(WARM), scheduler="synchronous")  # warm here
     here_s, here_values = _here(N)
     one = _on_cluster(1, N)
