@@ -161,13 +161,7 @@ def _evaluate_here(grid: Grid, columns: dict[str, np.ndarray], chunk_size: int) 
                 _put_dimensions(columns, dims, rows)
                 try:
                     for q in grid.quantities:
-                        if q in DEVICE_QUANTITIES:
-                            value = grid.call(q, kind, grid.devices[d], grid.precisions[p], dims)
-                        elif (q, p) in counts:
-                            value = counts[q, p]
-                        else:
-                            value = counts[q, p] = grid.call(q, kind, None, grid.precisions[p], dims)
-                        _put(columns, q, rows, value, grid.rows)
+                        _put(columns, q, rows, _value(grid, q, kind, d, p, dims, counts), grid.rows)
                 except ValueError as err:
                     raise type(err)(f"{err} [in rows {rows.start}:{rows.stop} of the table (kind={kind!r}); "
                                     "indices are within those rows]") from None
@@ -256,11 +250,15 @@ def _lazy_table(grid: Grid, chunk_size: int, dimensions_too: bool = True) -> dic
                         column = full(MISSING, np.int64)
                     parts.setdefault(name, []).append(column)
             for q in grid.quantities:
-                if q in DEVICE_QUANTITIES:
-                    value = grid.call(q, kind, grid.devices[d], grid.precisions[p], dims)
-                elif (q, p) in counts:
-                    value = counts[q, p]
-                else:
-                    value = counts[q, p] = grid.call(q, kind, None, grid.precisions[p], dims)
-                parts.setdefault(q, []).append(value)
+                parts.setdefault(q, []).append(_value(grid, q, kind, d, p, dims, counts))
     return {name: pieces[0] if len(pieces) == 1 else da.concatenate(pieces) for name, pieces in parts.items()}
+
+
+def _value(grid: Any, q: str, kind: str, d: int, p: int, dims: Any, counts: dict[Any, Any]) -> Any:
+    """Quantity ``q`` of one (kind, device, precision) block: a device quantity per device, a count
+    once per precision (``counts`` keeps it for the other devices)."""
+    if q in DEVICE_QUANTITIES:
+        return grid.call(q, kind, grid.devices[d], grid.precisions[p], dims)
+    if (q, p) not in counts:
+        counts[q, p] = grid.call(q, kind, None, grid.precisions[p], dims)
+    return counts[q, p]
