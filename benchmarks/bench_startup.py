@@ -46,7 +46,7 @@ def medians(rounds: int = ROUNDS) -> dict[str, float]:
 
 
 @pytest.mark.slow
-def test_start_up_against_importing_numpy():
+def test_start_up_against_importing_numpy(speed_targets):
     attempts = []
     for _ in range(3):
         m = medians()
@@ -57,4 +57,4 @@ def test_start_up_against_importing_numpy():
         if all(ratios[name] <= target for name, target in TARGETS.items()):
             break
     for name, target in TARGETS.items():
-        assert min(a[name] for a in attempts) <= target, (name, attempts)
+        assert min(a[name] for a in attempts) <= target or not speed_targets, (name, attempts)

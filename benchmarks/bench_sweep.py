@@ -149,7 +149,7 @@ def test_the_floor_is_the_same_formula(configs, quantity):
 
 
 @pytest.mark.parametrize("quantity", list(FLOORS))
-def test_sweep_within_1_5x_of_the_numpy_floor(benchmark, configs, quantity):
+def test_sweep_within_1_5x_of_the_numpy_floor(benchmark, configs, quantity, speed_targets):
     run = lambda: run_sweep(quantity, configs)  # noqa: E731
     floor = lambda: FLOORS[quantity](configs)  # noqa: E731
     run(), floor()  # compiled, warm
@@ -166,7 +166,7 @@ def test_sweep_within_1_5x_of_the_numpy_floor(benchmark, configs, quantity):
     print(f"\nsweep {quantity} at {N:.0e}: {best_sweep * 1e3:.1f} ms, floor {best_floor * 1e3:.1f} ms, "
           f"ratio {ratio:.2f} (in turn, per round: {per_round[0]:.2f}..{per_round[-1]:.2f}, "
           f"median {statistics.median(per_round):.2f})")
-    assert ratio <= RATIO_TARGET, f"{quantity}: sweep/floor = {ratio:.2f} > {RATIO_TARGET}"
+    assert ratio <= RATIO_TARGET or not speed_targets, f"{quantity}: sweep/floor = {ratio:.2f} > {RATIO_TARGET}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,14 +182,14 @@ def _per_configuration(quantity: str, n: int, rounds: int) -> float:
 
 
 @pytest.mark.parametrize("quantity", ["time", "macs"])
-def test_linear_in_the_number_of_configurations(quantity):
+def test_linear_in_the_number_of_configurations(quantity, speed_targets):
     run_sweep(quantity, configurations(10))  # compiled
     base = _per_configuration(quantity, SIZES[0], rounds=5)
     for n in SIZES[1:]:  # best of 3: the first run of a size also pays the kernel's zeroing of the new result's pages
         growth = _per_configuration(quantity, n, rounds=3) / base
         print(f"\nsweep {quantity}: {n:.0e} configurations at {growth * base * 1e9:.1f} ns each, "
               f"{growth:.2f}x the time per configuration at {SIZES[0]:.0e} ({base * 1e9:.1f} ns)")
-        assert growth <= LINEAR_TARGET, f"{quantity} at {n:.0e}: {growth:.2f}x the time per configuration at 1e6"
+        assert growth <= LINEAR_TARGET or not speed_targets, f"{quantity} at {n:.0e}: {growth:.2f}x the time per configuration at 1e6"
 
 
 def _beyond_the_result(quantity: str, n: int) -> tuple[int, int]:
