@@ -13,17 +13,13 @@ from matplotlib.figure import Figure
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC
 from ..devices import Device, resolve_device
 from ..sweeps import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, sweep
+from ..sweeps.quantities import DIMENSIONS
 from ..validation import choice, sequence
 from .common import DPI, PALETTE, check_figure, new_figure, ridge_label, short_name, style, top_unit
 
 __all__ = ["plot_sweep"]
 
 _KIND_NAMES = {"conv": "standard conv", "depsep": "DepSep", "depthwise": "depthwise", "pointwise": "pointwise"}
-
-
-DIMENSIONS = ("batch", "in_channels", "out_channels", "kernel_size", "input_size", "stride", "padding", "dilation",
-              "groups", "bias", "depth_multiplier")
-"""The :func:`~roofline_conv.sweeps.sweep` keywords a chart can sweep along."""
 
 
 def plot_sweep(

@@ -15,11 +15,8 @@ from ..devices import Device, resolve_device
 from ..validation import MAX_DIMENSION, choice, flag, integer, shown
 from .arguments import _NOT_FOR, _REQUIRED  # which arguments each kind takes: the sweep's own rule
 from .evaluate import sweep
-from .quantities import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, QUANTITIES
+from .quantities import COUNT_QUANTITIES, DEVICE_QUANTITIES, DIMENSIONS, KINDS, QUANTITIES
 
-DIMENSIONS: tuple[str, ...] = ("batch", "in_channels", "out_channels", "kernel_size", "input_size", "stride",
-                               "padding", "dilation", "groups", "depth_multiplier", "bias")
-"""The dimension columns of an explored table, in order (also the order of the grid's axes)."""
 _DEFAULTS = {"padding": 0, "dilation": 1, "groups": 1, "depth_multiplier": 1}
 _MINIMUM = {"padding": 0}
 MISSING = -1

@@ -7,6 +7,11 @@ from __future__ import annotations
 KINDS: tuple[str, ...] = ("conv", "depsep", "depthwise", "pointwise")
 """Layer kinds a sweep can describe (``Conv2d``, ``DepSep``, ``Depthwise``, ``Pointwise``)."""
 
+DIMENSIONS: tuple[str, ...] = ("batch", "in_channels", "out_channels", "kernel_size", "input_size", "stride",
+                               "padding", "dilation", "groups", "depth_multiplier", "bias")
+"""The dimension keywords of :func:`~roofline_conv.sweeps.sweep`, in order (the columns of an
+explored table, and the axes a sweep chart can run along)."""
+
 COUNT_QUANTITIES: dict[str, str] = {
     "macs": "MAC",
     "flops": "FLOP (2 x MACs + bias adds)",
