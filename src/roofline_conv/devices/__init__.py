@@ -53,6 +53,10 @@ def _catalog() -> tuple[dict[str, Device], dict[str, str]]:
                     raise DeviceFileError(str(path), [("constant", f"duplicate constant {device.constant!r}, also in {other}")])
                 constants[device.constant] = device.id
             by_id[device.id] = device
+    from .expected import read
+
+    for device_id, terms in read(by_id).items():
+        by_id[device_id] = by_id[device_id].model_copy(update={"expected": terms})
     return by_id, constants
 
 

@@ -32,6 +32,9 @@ Provenance = Literal["datasheet", "derived", "measured", "assumption"]
 PROVENANCES: tuple[str, ...] = get_args(Provenance)
 OpKind = Literal["conv", "pointwise", "depthwise"]
 OP_KINDS: tuple[str, ...] = get_args(OpKind)
+OpClass = Literal["conv", "pointwise", "depthwise", "elementwise", "pooling"]
+"""The op classes an expected time has terms for: the three conv kinds, and the vector ops."""
+OP_CLASSES: tuple[str, ...] = get_args(OpClass)
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -185,13 +188,21 @@ class DepthwiseLowering(FrozenModel):
 
 
 class Efficiency(FrozenModel):
-    """Fitted ceilings for one op class, set on a calibrated device (never in the catalog).
+    """The expected-time terms of one op class (at one precision): fitted by calibration on this
+    machine (``device.efficiency``) or on published measurements (``device.expected``, from
+    ``data/expected_*.toml``), never a datasheet figure.
 
-    The calibrated time of an op is ``combine(compute_time / compute, memory_time / memory) +
-    overhead``: the compute roof lowered to ``compute`` x peak, the memory roof to ``memory`` x
-    bandwidth (each in (0, 1]), ``combine`` = max when the kernel ``overlap``s data movement
-    with arithmetic (the roofline's assumption), the sum when it does one after the other (an
-    im2col copy, then the GEMM), plus a fixed ``overhead`` in seconds per op (call/launch cost).
+    Beside the roofline bound ``max(compute_time, memory_time)``, the expected time of an op is
+    ``combine(compute_time / (compute x fill x reduction), memory_time / memory) + overhead``:
+    the compute roof lowered to ``compute`` x peak, the memory roof to ``memory`` x bandwidth (each
+    in (0, 1]); ``fill`` the share of the machine a small problem fills (its GEMM cut into
+    ``tile`` = (rows of M, cols of N) blocks, run ``slots`` at a time: tiles / (waves x slots));
+    ``reduction`` = k / (k + ``reduction_half``) for a GEMM reduction of length k (a short
+    reduction, e.g. a first layer with 3 input channels, spends its time outside the inner loop);
+    ``combine`` = max when the kernel ``overlap``s data movement with arithmetic (the roofline's
+    assumption), the sum when it does one after the other; plus a fixed ``overhead`` in seconds
+    per op (call / launch cost). Every factor is <= 1 and the overhead >= 0, so the expected time
+    is never below the bound.
     """
 
     compute: Number = Field(gt=0, le=1)
@@ -200,9 +211,28 @@ class Efficiency(FrozenModel):
     """Seconds added per op (fixed cost of a call/launch)."""
     overlap: Flag = True
     """True: max(compute, memory) (roofline); False: compute + memory."""
+    tile: tuple[Annotated[Integer, Field(gt=0)], Annotated[Integer, Field(gt=0)]] | None = None
+    """(rows of GEMM M, columns of GEMM N) one block of work covers (e.g. a thread block's output
+    tile); with ``slots``, the size ramp. None: no size ramp."""
+    slots: Annotated[Integer, Field(gt=0)] | None = None
+    """How many ``tile`` blocks run at once (e.g. SMs x blocks per SM); required with ``tile``."""
+    reduction_half: Number | None = Field(default=None, ge=0)
+    """The GEMM reduction length k at which the compute efficiency halves (k / (k + this)); None: no ramp."""
     source: str
     layers: Integer | None = Field(default=None, ge=1)
-    """How many layers the fit used."""
+    """How many layers (measurements) the fit used."""
     median_error: Number | None = Field(default=None, ge=0)
     """Median relative error of the calibrated prediction on those layers."""
+    held_out_layers: Integer | None = Field(default=None, ge=1)
+    """How many measurements the held-out errors below were computed on (never fitted on)."""
+    held_out_median_error: Number | None = Field(default=None, ge=0)
+    """Median |relative error| of the expected time on held-out measurements."""
+    held_out_p90_error: Number | None = Field(default=None, ge=0)
+    """90th percentile |relative error| of the expected time on held-out measurements."""
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _ramp_complete(self) -> Efficiency:
+        if (self.tile is None) != (self.slots is None):
+            raise rule("'tile' and 'slots' go together (the size ramp needs both)", "slots" if self.slots is None else "tile")
+        return self

@@ -28,6 +28,7 @@ from .figures import (
     PROVENANCES,
     PrecisionKey,
     Provenance,
+    OpClass,
     OpKind,
     PositiveFigure,
     ComputeUnit,
@@ -72,7 +73,10 @@ class Device(FrozenModel):
     environment: dict[str, str] | None = None
     """Where a measured device was measured (CPU, library versions, threads, ...)."""
     efficiency: dict[OpKind, Efficiency] = Field(default_factory=dict)
-    """Per op kind efficiency ceilings fitted by calibration (empty: the raw roofline)."""
+    """Per op kind expected-time terms fitted by calibration on this machine (any precision)."""
+    expected: dict[OpClass, dict[PrecisionKey, Efficiency]] = Field(default_factory=dict)
+    """Per op class and precision expected-time terms fitted on published measurements (the
+    catalog's come from ``data/expected_*.toml``); ``efficiency`` wins where both have a class."""
     source_file: str | None = None
     """The file this device was loaded from (set by the loader)."""
 
@@ -323,7 +327,7 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
         model = Figure
     elif parent == ("depthwise_lowering",):
         model = DepthwiseLowering
-    elif parent[0] == "efficiency" and len(parent) == 2:
+    elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3)):
         model = Efficiency
     else:
         model = None

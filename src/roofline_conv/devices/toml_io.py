@@ -70,4 +70,9 @@ def _table(path: list[str], mapping: dict[str, Any], array: bool = False) -> lis
 
 def device_tables(entries: list[dict[str, Any]]) -> str:
     """``entries`` (one dict of fields per device) as ``[[device]]`` TOML tables."""
-    return "\n\n".join("\n".join(_table(["device"], data, array=True)) for data in entries) + "\n"
+    return array_tables("device", entries)
+
+
+def array_tables(name: str, entries: list[dict[str, Any]]) -> str:
+    """``entries`` (one dict of fields each) as ``[[name]]`` TOML tables."""
+    return "\n\n".join("\n".join(_table([name], data, array=True)) for data in entries) + "\n"

@@ -21,6 +21,7 @@ from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_loweri
 from ..layers import KINDS
 from ..validation import choice, flag, shown
 from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
+from .expected import Term, expected_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine, replaced
 
@@ -156,7 +157,7 @@ def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
         if node.kind == "batchnorm" and node.index in fused_into:
             head = net.nodes[fused_into[node.index]].name
             part = replaced(part, executed_flops=0, compute_time=0.0, time=0.0, binding=Bound.FOLDED, bound_by=head,
-                            bound=bound_words(Bound.FOLDED, head),
+                            bound=bound_words(Bound.FOLDED, head), expected_time=0.0, expected=(),
                             memory_time={level: 0.0 for level in part.memory_time})
         parts.append(part)
     return combine(net.name, s.dev.id, s.precision, s.traffic, net.batch, tuple(parts), summary=True)
@@ -209,15 +210,17 @@ def _gemm_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> Pro
     if elements is None:
         elements = layer.traffic_elements(s.traffic)
     nbytes = elements * s.precision.bytes
-    eff = dev.efficiency.get(op_kind) if s.calibrated else None
-    compute, memory, time = leaf_times(executed, nbytes, peak, s.bandwidths, eff)
+    eff = terms_for(dev, op_kind, s)
+    compute, memory, time = leaf_times(executed, nbytes, peak, s.bandwidths)
+    m, n, k = layer.gemm
+    expected, terms = expected_times(compute, memory, eff, (m, n, k))
     binding, by = _binding(compute, memory, time, unit_name)
     return Projection(
         name=name or layer.kind, device=dev.id, precision=s.precision, traffic_model=s.traffic, batch=layer.batch,
         flops=layer.flops, executed_flops=executed, traffic=nbytes, compute_time=compute, memory_time=memory,
         time=time, bound=bound_words(binding, by), unit=unit_name, peak=peak, ridge_point=ridge,
         utilisation_of_tile=util, lowering=lowering_label(how, cp, s.precision), efficiency=eff,
-        binding=binding, bound_by=by,
+        binding=binding, bound_by=by, expected_time=expected, expected=tuple(Term(*t) for t in terms),
     )
 
 
@@ -237,7 +240,10 @@ def _vector_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> P
         elements = layer.traffic_elements(s.traffic)
     nbytes = elements * s.precision.bytes
     compute, memory, time = leaf_times(flops, nbytes, peak, s.bandwidths)
+    eff = terms_for(dev, vector_class(layer.kind), s)
+    expected, terms = expected_times(compute, memory, eff)
     if is_num(time) and time == 0:
+        expected, terms = time, terms[:1]  # a view (Flatten) does nothing, so nothing is launched
         binding, by = Bound.NONE, ""
     else:
         binding, by = _binding(compute, memory, time, unit_name)
@@ -246,4 +252,22 @@ def _vector_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> P
         flops=flops, executed_flops=flops, traffic=nbytes, compute_time=compute, memory_time=memory,
         time=time, bound=bound_words(binding, by), unit=unit_name, peak=peak, ridge_point=ridge,
         utilisation_of_tile=1.0, lowering=lowering_label(how, cp, s.precision), binding=binding, bound_by=by,
+        efficiency=eff, expected_time=expected, expected=tuple(Term(*t) for t in terms),
     )
+
+
+def vector_class(kind: str) -> str:
+    """The op class of a vector-unit layer kind: 'pooling' for pools, 'elementwise' otherwise."""
+    return "pooling" if "pool" in kind else "elementwise"
+
+
+def terms_for(dev: Any, op_class: str, s: _Settings) -> Any:
+    """The expected-time terms of ``op_class`` at the call's precision on ``dev``: its calibrated
+    ceilings (``dev.efficiency``, any precision), else its fitted or assumed terms
+    (``dev.expected``), else None (the expected time is the bound). ``calibrated=False``: None."""
+    if not s.calibrated:
+        return None
+    found = dev.efficiency.get(op_class)
+    if found is None:
+        found = getattr(dev, "expected", {}).get(op_class, {}).get(s.precision)
+    return found

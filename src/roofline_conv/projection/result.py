@@ -10,6 +10,7 @@ from typing import Any
 from ..conventions import Bound
 from ..report import Table
 from .arith import Number, is_num, ratio
+from .expected import TERMS, Term
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,12 @@ class Projection:
     """A leaf's binding roof: compute, memory, none (a view), folded or symbolic; None for a composite."""
     bound_by: str = ""
     """What binds a leaf: the unit (compute), the memory level (memory), the conv it is folded into."""
+    expected_time: Number = None  # type: ignore[assignment]
+    """Expected time, seconds: the bound plus every term that moves it (fitted or calibrated
+    efficiency ceilings, size ramp, short reduction, per-op and per-step overhead); >= ``time``.
+    Equal to ``time`` where the device has no terms for the op class (see ``expected``)."""
+    expected: tuple[Term, ...] = ()
+    """The terms of ``expected_time`` (seconds each adds, in words); they sum to it."""
 
     def __post_init__(self) -> None:
         """A leaf built by hand (or by an older caller) with only ``bound`` in words gets its
@@ -65,6 +72,8 @@ class Projection:
             binding, by = binding_of_words(self.bound)
             object.__setattr__(self, "binding", binding)
             object.__setattr__(self, "bound_by", self.bound_by or by)
+        if self.expected_time is None:
+            object.__setattr__(self, "expected_time", self.time)
 
     # -- derived ----------------------------------------------------------------------------
     @property
@@ -93,6 +102,21 @@ class Projection:
         return ratio(self.batch, self.time)
 
     @property
+    def expected_per_second(self) -> Number:
+        """Layers (or networks) per second at the expected time: 1 / expected_time."""
+        return ratio(1, self.expected_time)
+
+    @property
+    def expected_images_per_second(self) -> Number:
+        """Images per second at the expected time: batch / expected_time."""
+        return ratio(self.batch, self.expected_time)
+
+    @property
+    def of_bound(self) -> Number:
+        """bound / expected time (0..1]: the share of the roofline the op is expected to reach."""
+        return ratio(self.time, self.expected_time)
+
+    @property
     def compute_bound(self) -> bool:
         """True when the compute roof binds (a leaf), or binds the most time (a composite)."""
         if not self.parts:
@@ -109,15 +133,15 @@ class Projection:
         return Table(
             title=f"{self.name} on {self.device} at {self.precision}, traffic '{self.traffic_model}'",
             columns=["op", "unit", "lowering", "bound", "FLOP", "traffic (bytes)", "intensity (FLOP/B)",
-                     "compute (us)", "memory (us)", "time (us)", "attainable (TFLOP/s)", "of peak",
-                     "per second"],
+                     "compute (us)", "memory (us)", "time (us)", "expected (us)", "attainable (TFLOP/s)",
+                     "of peak", "per second"],
             rows=rows,
         )
 
     def _row(self) -> list[Any]:
         return [self.name, self.unit, self.lowering, self.bound, _cell(self.flops), _cell(self.traffic),
                 _cell(self.intensity), _cell(self.compute_time, 1e6), _cell(self.main_memory_time, 1e6),
-                _cell(self.time, 1e6), _cell(self.attainable, 1e-12), _cell(self.utilisation), _cell(self.per_second)]
+                _cell(self.time, 1e6), _cell(self.expected_time, 1e6), _cell(self.attainable, 1e-12), _cell(self.utilisation), _cell(self.per_second)]
 
     def __str__(self) -> str:
         return self.table().to_markdown()
@@ -206,5 +230,17 @@ def combine(name: str, device_id: str, precision: str, traffic: str, batch: Numb
         unit="+".join(dict.fromkeys(p.unit for p in parts) if summary else (p.unit for p in parts)),
         peak=top.peak, ridge_point=top.ridge_point, utilisation_of_tile=ratio(flops, executed),
         lowering="+".join(dict.fromkeys(p.lowering for p in parts) if summary else (p.lowering for p in parts)),
-        parts=parts,
+        parts=parts, expected_time=total("expected_time"), expected=summed_terms(parts),
     )
+
+
+def summed_terms(parts: tuple[Projection, ...], extra: tuple[Term, ...] = ()) -> tuple[Term, ...]:
+    """The parts' terms added up by name (in :data:`TERMS` order), then ``extra``."""
+    seconds: dict[str, Number] = {}
+    count: dict[str, int] = {}
+    for p in parts:
+        for t in p.expected or (Term("bound", p.expected_time, ""),):
+            seconds[t.name] = seconds[t.name] + t.seconds if t.name in seconds else t.seconds
+            count[t.name] = count.get(t.name, 0) + 1
+    ordered = [name for name in TERMS if name in seconds]
+    return tuple(Term(n, seconds[n], f"summed over {count[n]} op{'s' if count[n] > 1 else ''}") for n in ordered) + extra
