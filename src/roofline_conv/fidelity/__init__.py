@@ -1,1 +1,2 @@
-"""Fidelity: the expected-time terms fitted on published and measured data, and their errors on data no fit saw."""
+"""Expected kernel times beside the roofline bound: the measurements they are fitted on and checked
+against (:mod:`roofline_conv.fidelity.measurements`)."""
