@@ -160,8 +160,8 @@ def this_machine_row(device: Any = None, *, quick: bool = True, repeats: int = 5
     measured_c, measured_s = 1 / timings["standard"].seconds, 1 / timings["depsep"].seconds
     raw_c = float(project(conv, device, "fp32", calibrated=False).per_second)
     raw_s = float(project(sep, device, "fp32", calibrated=False).per_second)
-    cal_c = float(project(conv, device, "fp32").per_second)
-    cal_s = float(project(sep, device, "fp32").per_second)
+    cal_c = float(project(conv, device, "fp32").expected_per_second)
+    cal_s = float(project(sep, device, "fp32").expected_per_second)
     return dict(
         platform="this machine", device=device.id, cpu=device.environment.get("cpu") if device.environment else None,
         blas=device.environment.get("blas") if device.environment else None, precision="fp32", batch=1,

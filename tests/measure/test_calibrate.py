@@ -38,7 +38,7 @@ LAYERS = cal.training_layers() + [l for l in cal.holdout_layers() if not isinsta
 def synthetic(device: Device, truth: dict, layers=LAYERS) -> list:
     """'Measurements' produced by known ceilings: the fit must recover them."""
     dev = device.with_efficiency(truth)
-    return [(l, FakeMeasurement(float(project(l, dev, "fp32").time))) for l in layers]
+    return [(l, FakeMeasurement(float(project(l, dev, "fp32").expected_time))) for l in layers]
 
 
 def test_fit_recovers_known_ceilings():
@@ -65,10 +65,13 @@ def test_calibrated_projection_applies_ceilings_visibly():
     raw = project(layer, dev, "fp32", calibrated=False)
     calibrated = project(layer, dev, "fp32")
     assert raw.efficiency is None and calibrated.efficiency.compute == 0.5
-    assert calibrated.time == pytest.approx(max(2 * raw.compute_time, raw.main_memory_time) + 1e-5)
-    # classes without a fitted ceiling keep the raw roofline
+    assert calibrated.expected_time == pytest.approx(max(2 * raw.compute_time, raw.main_memory_time) + 1e-5)
+    assert calibrated.time == raw.time == raw.expected_time  # the bound stays the bound
+    assert [t.name for t in calibrated.expected] == ["bound", "ceiling", "overhead"]
+    assert sum(t.seconds for t in calibrated.expected) == pytest.approx(calibrated.expected_time)
+    # classes without a fitted ceiling: the expected time is the bound
     dw = Depthwise(64, 3, 28, padding=1)
-    assert project(dw, dev, "fp32").time == project(dw, dev, "fp32", calibrated=False).time
+    assert project(dw, dev, "fp32").expected_time == project(dw, dev, "fp32", calibrated=False).time
 
 
 def test_comparison_table_reports_errors_and_units():

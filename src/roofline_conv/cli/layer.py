@@ -145,7 +145,7 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
     if args.device_file:
         device = load_device(args.device_file)
         raw = float(project(layer, device, args.precision, calibrated=False).time)
-        cal = float(project(layer, device, args.precision).time)
+        cal = float(project(layer, device, args.precision).expected_time)
         rows += [["predicted (roofline)", raw * 1e3, "ms"], ["predicted (calibrated)", cal * 1e3, "ms"],
                  ["calibrated error", cal / m.seconds - 1, "(predicted - measured) / measured"]]
     notes = [str(w.message).split(". Samples")[0] for w in caught]

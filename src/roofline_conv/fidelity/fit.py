@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..devices import Device, Efficiency
-from ..projection.expected import expected_times
+from ..projection.expected import Candidates, expected_times
 
 FOLDS = 5
 """Groups the fit pool is cut into for the held-out errors."""
@@ -95,15 +95,6 @@ def bounds(samples: Sequence[Sample], dev: Device) -> Bounds:
     return Bounds(*(a[:, i] for i in range(6)))
 
 
-class _Grid:
-    """Candidate terms as arrays broadcasting against the samples (axis 0: candidates)."""
-
-    def __init__(self, compute: np.ndarray, memory: np.ndarray, overhead: np.ndarray,
-                 tile: tuple[int, int] | None, slots: int | None, reduction_half: float | None) -> None:
-        self.compute, self.memory, self.overhead = compute[:, None], memory[:, None], overhead[:, None]
-        self.tile, self.slots, self.reduction_half, self.overlap = tile, slots, reduction_half, True
-
-
 def _candidates(slots: int | None) -> list[tuple[Any, Any]]:
     tiles = GRID_TILES if slots else (None,)
     return [(t, r) for t in tiles for r in GRID_REDUCTION]
@@ -116,7 +107,8 @@ def fit(b: Bounds, slots: int | None, loss: Callable[[np.ndarray], np.ndarray] |
     c, e, o = c.ravel(), e.ravel(), o.ravel()
     best: tuple[float, dict[str, Any]] = (math.inf, {})
     for tile, half in _candidates(slots):
-        grid = _Grid(c, e, o, tile, slots if tile else None, half)
+        grid = Candidates(c[:, None], e[:, None], o[:, None], tile=tile, slots=slots if tile else None,
+                          reduction_half=half)
         pred, _ = expected_times(b.compute[None, :], [b.memory[None, :]], grid, (b.m, b.n, b.k), words=False)
         err = np.abs(np.log(pred / b.measured[None, :])).mean(axis=1)
         i = int(np.argmin(err))

@@ -94,7 +94,7 @@ def compare(layers: Iterable[Layer], device: Device, precision: str = "fp32", *,
     rows = []
     for layer, m in pairs:
         raw = float(project(layer, device, precision, calibrated=False).time)
-        cal = float(project(layer, device, precision).time) if device.efficiency else None
+        cal = float(project(layer, device, precision).expected_time) if device.efficiency else None
         rows.append(Row(layer, op_class(layer), m.seconds, m.rel_spread, raw, cal))
     notes = (f"measured: median wall time of the roofline_conv.measure numpy kernels, {precision}, batch as shown",
              "predicted: roofline on the device's roofs; calibrated: " + describe_efficiency(device))

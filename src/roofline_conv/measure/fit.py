@@ -2,8 +2,9 @@
 
 Per op class, over a grid: efficiencies ``e_compute``, ``e_memory`` in [0.005, 1], a fixed
 overhead in [0, 2 ms] per op, and whether compute and memory overlap (max) or add (sum). Each
-candidate's prediction is the shared roofline arithmetic (:func:`roofline_conv.roofline.roof_time`)
-on the roofs lowered to ``e x peak`` and ``e x bandwidth``; the candidate minimising the mean
+candidate's prediction is the expected-time arithmetic ``project()`` uses
+(:func:`roofline_conv.projection.expected.expected_times`: the roofs lowered to ``e x peak`` and
+``e x bandwidth``, then the overhead); the candidate minimising the mean
 ``|log(predicted / measured)|`` wins, ties going to the larger efficiencies and the smaller
 overhead (the roofs least changed).
 """
@@ -15,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..devices import Device, Efficiency
+from ..devices import Device
 from ..layers import DepSep, Layer
-from ..roofline import project, roof_time
+from ..projection.expected import Candidates, expected_times
+from ..roofline import project
 
 __all__ = ["OP_CLASSES", "fit_efficiencies", "op_class"]
 
@@ -51,8 +53,7 @@ def fit_efficiencies(device: Device, measured: Sequence[tuple[Layer, Any]], prec
         e_c, e_m, t0 = _GRID[None, :, None, None], _GRID[None, None, :, None], _OVERHEAD[None, None, None, :]
         best: tuple[float, Any] | None = None
         for overlap in (True, False):
-            combine = Efficiency(compute=1.0, memory=1.0, overlap=overlap, source="fit candidate")
-            pred = roof_time(c / e_c, [mem / e_m], combine, maximum=np.maximum) + t0
+            pred, _ = expected_times(c, [mem], Candidates(e_c, e_m, t0, overlap=overlap), words=False)
             err = np.mean(np.abs(np.log(pred / t)), axis=0)
             i, j, k = np.unravel_index(np.argmin(err), err.shape)
             if best is None or err[i, j, k] < best[0] - 1e-9:

@@ -21,7 +21,7 @@ from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_loweri
 from ..layers import KINDS
 from ..validation import choice, flag, shown
 from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
-from .expected import Term, expected_times
+from .expected import Term, expected_terms, expected_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine, replaced
 
@@ -262,12 +262,5 @@ def vector_class(kind: str) -> str:
 
 
 def terms_for(dev: Any, op_class: str, s: _Settings) -> Any:
-    """The expected-time terms of ``op_class`` at the call's precision on ``dev``: its calibrated
-    ceilings (``dev.efficiency``, any precision), else its fitted or assumed terms
-    (``dev.expected``), else None (the expected time is the bound). ``calibrated=False``: None."""
-    if not s.calibrated:
-        return None
-    found = dev.efficiency.get(op_class)
-    if found is None:
-        found = getattr(dev, "expected", {}).get(op_class, {}).get(s.precision)
-    return found
+    """:func:`.expected.expected_terms` at the call's precision; None with ``calibrated=False``."""
+    return expected_terms(dev, op_class, s.precision) if s.calibrated else None

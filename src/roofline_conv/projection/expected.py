@@ -42,6 +42,27 @@ class Term:
         return f"{self.name}: {self.detail}"
 
 
+class Candidates:
+    """Terms as arrays of candidates broadcasting against arrays of ops (what a fit searches):
+    the fields of :class:`~roofline_conv.devices.Efficiency`, unvalidated."""
+
+    def __init__(self, compute: Any, memory: Any, overhead: Any, overlap: bool = True,
+                 tile: tuple[int, int] | None = None, slots: int | None = None,
+                 reduction_half: float | None = None) -> None:
+        self.compute, self.memory, self.overhead, self.overlap = compute, memory, overhead, overlap
+        self.tile, self.slots, self.reduction_half = tile, slots, reduction_half
+
+
+def expected_terms(dev: Any, op_class: str, precision: str) -> Any:
+    """The expected-time terms of ``op_class`` at ``precision`` on ``dev``: its calibrated ceilings
+    (``dev.efficiency``, measured on this machine, any precision), else its fitted or assumed terms
+    (``dev.expected``), else None (the expected time is the bound)."""
+    found = dev.efficiency.get(op_class)
+    if found is None:
+        found = getattr(dev, "expected", {}).get(op_class, {}).get(precision)
+    return found
+
+
 def fill(m: Any, n: Any, tile: tuple[int, int], slots: int) -> Any:
     """Share of ``slots`` parallel workers busy over a GEMM of m x n outputs cut into ``tile``
     blocks: tiles / (ceil(tiles / slots) x slots); 1 when the tiles fill whole waves."""

@@ -11,6 +11,7 @@ from ..conventions import FLOPS_PER_MAC, Lowering, Precision
 from ..devices import Device
 from ..layers.conv import OP_KINDS, op_kind_code
 from ..projection.arith import executed_flops, gemm_utilisation, leaf_times
+from ..projection.expected import expected_terms, expected_times
 from ..projection.placement import choose_lowering, pick_unit
 from .compiled import compiled_function
 from .inputs import Inputs
@@ -20,7 +21,7 @@ _LEAF_COUNTS = ("macs", "bias_adds", "part_traffic_elements", "in_channels", "gr
                 "gemm_n", "gemm_k")
 """What one part's leaf needs, compiled as one function (common subexpressions computed once)."""
 _OUTPUT = {"time": "time", "compute_time": "compute", "memory_time": "memory", "executed_flops": "executed",
-           "attainable": "time", "per_second": "time"}
+           "attainable": "time", "per_second": "time", "expected_time": "expected", "expected_per_second": "expected"}
 
 
 def to_float(arr: Any) -> np.ndarray:
@@ -63,7 +64,7 @@ class DevicePlan:
             op_kind, dev = OP_KINDS[code], self.dev
             unit_name, cp = pick_unit(op_kind, dev, self.precision, self.unit, alias=op_kind)
             how = choose_lowering(op_kind, dev.units[unit_name].kind, dev, self.lowering)
-            eff = dev.efficiency.get(op_kind) if self.calibrated else None
+            eff = expected_terms(dev, op_kind, self.precision) if self.calibrated else None
             found = self._variants[code] = (unit_name, cp, how, eff, dev.peak(unit_name, cp))
         return found
 
@@ -79,7 +80,9 @@ class DevicePlan:
         executed = to_float(executed_flops(macs, bias_adds, util))
         if self.key == "executed":
             return executed
-        compute, memory, time = leaf_times(executed, nbytes, peak, self.bandwidths, eff)
+        compute, memory, time = leaf_times(executed, nbytes, peak, self.bandwidths)
+        if self.key == "expected":
+            return to_float(expected_times(compute, memory, eff, (macs // (n * k), n, k), words=False)[0])
         return {"time": time, "compute": compute, "memory": memory[self.level]}[self.key]
 
     def _part(self, fn: Any, args: tuple[Any, ...]) -> tuple[np.ndarray, Any, Any]:
@@ -120,7 +123,7 @@ class DevicePlan:
         if self.quantity == "attainable":
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (to_float(flops) / total,), fits
-        if self.quantity == "per_second":
+        if self.quantity in ("per_second", "expected_per_second"):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (1.0 / total,), fits
         return (total,), fits

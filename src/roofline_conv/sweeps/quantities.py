@@ -39,6 +39,9 @@ DEVICE_QUANTITIES: dict[str, str] = {
     "attainable": "FLOP/s (useful FLOPs / time)",
     "per_second": "layers per second (1 / time)",
     "executed_flops": "FLOP (tile padding and lowering waste included)",
+    "expected_time": "seconds (the bound plus the device's expected-time terms, as project().expected_time; "
+                     "DepSep: sum of parts)",
+    "expected_per_second": "layers per second (1 / expected_time)",
 }
 """Quantities that need ``device=``, with their units."""
 
