@@ -2,12 +2,15 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+TORCH  ?= torch==2.13.0
 
 .PHONY: demo test bench docs-check clean
 
 $(BIN)/roofline-conv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	# PyTorch first, pinned (the local CPU wheel where there is one), so the torch backend's tests run
+	$(BIN)/python -m pip install -q $(TORCH)
 	$(BIN)/python -m pip install -q -e ".[test,measure,dask]"
 	@touch $@
 
