@@ -2,12 +2,16 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# PyTorch, installed first and pinned (pip takes the local CPU wheel where there is one) so the torch
+# backend's tests run; `make TORCH=` skips it (those tests then skip)
+TORCH  ?= torch==2.13.0
 
 .PHONY: demo test bench docs-check clean
 
 $(BIN)/roofline-conv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(if $(TORCH),$(BIN)/python -m pip install -q $(TORCH))
 	$(BIN)/python -m pip install -q -e ".[test,measure,dask]"
 	@touch $@
 

@@ -112,3 +112,32 @@ def test_a_layer_from_flags_loads_neither_the_study_nor_the_file_reader():
     assert "'roofline_conv.layers.conv'" in loaded
     assert "'roofline_conv.study'" not in loaded and "'roofline_conv.study_data'" not in loaded
     assert "'roofline_conv.files'" not in loaded
+
+
+def test_measure_with_the_torch_backend_in_both_layouts(capsys):
+    pytest.importorskip("torch")
+    for layout in ("nchw", "channels_last"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code, out, err = run(capsys, "measure", "conv", "--in", "8", "--size", "8", "--padding", "1", "--repeats", "2",
+                                 "--threads", "1", "--backend", "torch", "--layout", layout,
+                                 "--device-file", "xeon-e5-2698v4")
+        assert code == 0 and f"PyTorch, cpu, {layout}" in out and "calibrated error" in out
+
+
+def test_measure_a_zoo_network_with_torch(capsys):
+    pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, out, _ = run(capsys, "measure", "--model", "cifar_cnn", "--repeats", "1", "--threads", "1",
+                           "--backend", "torch")
+    assert code == 0 and "cifar_cnn" in out and "median time" in out
+
+
+def test_measure_without_torch_says_how_to_install(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    code, out, err = run(capsys, "measure", "conv", "--in", "8", "--size", "8", "--backend", "torch")
+    assert code == EXIT_INPUT and out == "" and "pip install roofline_conv[torch]" in err and "Traceback" not in err
+    assert err.count("\n") == 1  # no progress line before the refusal

@@ -115,8 +115,11 @@ BAD_FLAGS = [  # a flag that does not parse: exit 2 in every command
     ("plot", "sweep", "--device", "v100-sxm2", "-o", "x.png", "--quantity", "speed"),
     ("plot", "sweep", "--device", "v100-sxm2", "-o", "x.png", "--values", "16,a"),
     ("plot", "pie", "--device", "v100-sxm2", "-o", "x.png"), ("plot", "roofline", "-o", "x.png"),
-    ("measure", *LAYER, "--precision", "fp16"), ("measure", *LAYER, "--repeats", "many"),
-    ("calibrate", "--threads", "all"), ("calibrate", "--bogus"),
+    ("measure", *LAYER, "--precision", "int8"), ("measure", *LAYER, "--repeats", "many"),
+    ("measure", *LAYER, "--backend", "jax"), ("measure", *LAYER, "--layout", "nhwc"),
+    ("measure", *LAYER, "--backend", "torch", "--torch-device", "tpu"),
+    ("calibrate", "--threads", "all"), ("calibrate", "--bogus"), ("calibrate", "--backend", "jax"),
+    ("calibrate", "--torch-device", "cuda"),
     ("--bogus",), (), ("layers",),
 ]
 
@@ -141,7 +144,9 @@ BAD_VALUES = [  # flags that parse but do not describe a valid input: exit 1 in 
     ("devices", "show", "v100-sxm3"), ("devices", "list", "v100-sxm2"),
     ("plot", "roofline", "--device", "v100-sxm2", "-o", "x.bmp"), ("plot", "roofline", "--device", "v100sxm2", "-o", "x.png"),
     ("measure", *LAYER, "--threads", "0"), ("measure", "conv", "--in", "0", "--size", "8"),
-    ("calibrate", "--threads", "-1"),
+    ("measure", *LAYER, "--precision", "fp16"), ("measure", *LAYER, "--layout", "channels_last"),
+    ("measure", "--model", "cifar_cnn"), ("measure", *LAYER, "--torch-device", "cuda"),
+    ("calibrate", "--threads", "-1"), ("calibrate", "--layout", "channels_last"),
 ]
 
 

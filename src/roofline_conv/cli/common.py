@@ -49,6 +49,20 @@ def progress(message: str) -> None:
         pass
 
 
+def add_backend(p: argparse.ArgumentParser, torch_device: bool = True) -> None:
+    """--backend numpy|torch, --layout nchw|channels_last (and --torch-device cpu|cuda): the
+    kernels a measurement times (see docs/measurement.md)."""
+    from ..measure.backends import BACKENDS, LAYOUTS, TORCH_DEVICES
+
+    p.add_argument("--backend", choices=BACKENDS, default="numpy",
+                   help="numpy: this package's kernels; torch: PyTorch's (pip install roofline_conv[torch]) (default numpy)")
+    p.add_argument("--layout", choices=LAYOUTS, default="nchw",
+                   help="activation memory format; channels_last with --backend torch only (default nchw)")
+    if torch_device:
+        p.add_argument("--torch-device", choices=TORCH_DEVICES, default="cpu",
+                       help="where --backend torch runs; cuda only when asked (default cpu)")
+
+
 def add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..report import Table
 from .common import (
+    add_backend,
     add_format,
     number_text,
     add_layer_arguments,
@@ -53,15 +54,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run_project)
 
     p = sub.add_parser(
-        "measure", help="time a layer on this machine with the numpy kernels",
-        description="Measure one layer on this CPU (numpy kernels, warm-up, median and IQR of repeats); with "
-        "--device-file (from `calibrate`), its prediction and the error beside.",
-        epilog="example: roofline-conv measure conv --in 64 --size 56 --repeats 7",
+        "measure", help="time a layer (or, with --backend torch, a network) on this machine",
+        description="Measure one layer on this CPU (numpy kernels, or PyTorch's with --backend torch; warm-up, median "
+        "and IQR of repeats); with --backend torch also a network file or a zoo model (--model), its whole forward "
+        "pass; with --device-file (from `calibrate`), its prediction and the error beside.",
+        epilog="examples: roofline-conv measure conv --in 64 --size 56 --repeats 7\n"
+               "          roofline-conv measure --backend torch --layout channels_last --model resnet18",
     )
     add_layer_arguments(p)
-    p.add_argument("--precision", choices=("fp32", "fp64"), default="fp32", help="numpy dtype (default fp32)")
+    p.add_argument("--model", help="a zoo model instead of a layer (--backend torch)")
+    p.add_argument("--precision", choices=("fp32", "fp64", "bf16", "fp16"), default="fp32",
+                   help="dtype: fp32 or fp64; bf16 and fp16 with --backend torch (default fp32)")
     p.add_argument("--repeats", type=int, default=5, help="timed samples (default 5)")
-    p.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
+    p.add_argument("--threads", type=int, help="BLAS threads, or torch's with --backend torch (default: the library's)")
+    add_backend(p)
     p.add_argument("--memory-limit", type=number_text, help="refuse above this many bytes: an integer or e-notation such as 8e9, "
                    "as ROOFLINE_CONV_MEMORY_LIMIT (default: half the available memory)")
     p.add_argument("--device-file", help="a calibrated device TOML to predict with")
@@ -130,11 +136,16 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
     threads = positive_threads(args.threads)
     dimension_flag(args.repeats, "--repeats")
     limit = None if args.memory_limit is None else parse_memory_limit(args.memory_limit, "--memory-limit")
-    layer = layer_from_args(args)
-    progress(f"measuring {layer!r} ({args.repeats} samples)")
+    from ..measure.backends import backend_options
+
+    backend, layout, torch_device = backend_options(args.backend, args.layout, args.torch_device)
+    layer = _measured_target(args)
+    how = dict(backend=backend, layout=layout, torch_device=torch_device)
+    kernels = f"PyTorch, {args.torch_device}, {args.layout}" if args.backend == "torch" else "numpy kernels"
+    progress(f"measuring {layer!r} ({args.repeats} samples, {kernels})")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=threads, memory_limit=limit)
+        m = measure_layer(layer, args.precision, repeats=args.repeats, threads=threads, memory_limit=limit, **how)
     rows: list[list[Any]] = [
         ["median time", m.seconds * 1e3, "ms"],
         ["IQR / median", m.rel_spread, "(noisy above 0.1)"],
@@ -149,8 +160,24 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
         rows += [["predicted (roofline)", raw * 1e3, "ms"], ["predicted (calibrated)", cal * 1e3, "ms"],
                  ["calibrated error", cal / m.seconds - 1, "(predicted - measured) / measured"]]
     notes = [str(w.message).split(". Samples")[0] for w in caught]
-    return [Table(title=f"measured on this machine: {layer!r}, {args.precision}", columns=["quantity", "value", "unit"],
-                  rows=rows, notes=notes)]
+    return [Table(title=f"measured on this machine ({kernels}): {layer!r}, {args.precision}",
+                  columns=["quantity", "value", "unit"], rows=rows, notes=notes)]
+
+
+def _measured_target(args: argparse.Namespace) -> Any:
+    """The layer, network file or zoo model `measure` times; a network only with --backend torch."""
+    if args.model:
+        from .. import zoo
+
+        refuse_layer_flags(args, "--model", "the zoo model is the network measured", kind=True)
+        if args.file:
+            raise ValueError("--file does not apply with --model: give one of them")
+        target: Any = zoo.get(args.model, batch=args.batch)
+    else:
+        target = layer_from_args(args)
+    if hasattr(target, "nodes") and args.backend != "torch":
+        raise ValueError("the numpy kernels time one conv or DepSep layer; measure a network with --backend torch")
+    return target
 
 
 def run_crossover(args: argparse.Namespace) -> list[Table]:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..devices import Device
-from .comparison import Comparison, Row, compare, describe_efficiency
+from .backends import backend_options
+from .comparison import Comparison, Row, compare, describe_efficiency, timed_with
 from .fit import OP_CLASSES, fit_efficiencies, op_class
 from ..validation import flag
 from .arguments import count, threads_argument
@@ -61,19 +62,26 @@ class Calibration:
 
 
 def calibrate(*, quick: bool = False, threads: int | None = None, precision: str = "fp32",
-              repeats: int = 5, progress: Progress = quiet) -> Calibration:
+              repeats: int = 5, progress: Progress = quiet, backend: str = "numpy",
+              layout: str = "nchw") -> Calibration:
     """Measure this machine, fit efficiencies on the training layers, compare on held-out ones.
 
+    ``backend="torch"`` times the layers with PyTorch on the CPU (in ``layout`` ``"nchw"`` or
+    ``"channels_last"``) and measures the GEMM roof with ``torch.matmul``: the device
+    (id ``this-machine-torch``) and its fitted ceilings describe PyTorch's kernels.
+
     The arguments are checked before anything runs (``repeats`` an int >= 1, ``threads``
-    ``None`` or an int >= 1, ``precision`` fp32 or fp64)."""
+    ``None`` or an int >= 1, ``precision`` fp32 or fp64, ``backend`` numpy or torch)."""
     quick = flag(quick, "quick")
     threads = threads_argument(threads)
     repeats = count(repeats, "repeats")
+    backend, layout, _ = backend_options(backend, layout, "cpu")
     measurable_dtype(precision)
-    device = measure_machine(quick=quick, threads=threads, progress=progress)
-    train = measure_layers(training_layers(quick), precision, repeats=repeats, threads=threads, progress=progress)
-    device = fit_efficiencies(device, train, precision)
-    training = compare([], device, precision, measured=train, held_out=False)
-    hold = measure_layers(holdout_layers(quick), precision, repeats=repeats, threads=threads, progress=progress)
-    holdout = compare([], device, precision, measured=hold, held_out=True)
+    how = dict(backend=backend, layout=layout)
+    device = measure_machine(quick=quick, threads=threads, progress=progress, backend=backend)
+    train = measure_layers(training_layers(quick), precision, repeats=repeats, threads=threads, progress=progress, **how)
+    device = fit_efficiencies(device, train, precision, timed_with=timed_with(backend, layout))
+    training = compare([], device, precision, measured=train, held_out=False, **how)
+    hold = measure_layers(holdout_layers(quick), precision, repeats=repeats, threads=threads, progress=progress, **how)
+    holdout = compare([], device, precision, measured=hold, held_out=True, **how)
     return Calibration(device, training, holdout)

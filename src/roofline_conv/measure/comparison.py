@@ -16,10 +16,11 @@ from ..report import Table
 from ..roofline import project
 from ..validation import flag
 from .arguments import count, threads_argument
+from .backends import backend_options
 from .fit import OP_CLASSES, op_class
 from .layer_runs import Progress, measure_layers, quiet
 
-__all__ = ["Comparison", "Row", "compare", "describe_efficiency"]
+__all__ = ["Comparison", "Row", "compare", "describe_efficiency", "timed_with"]
 
 
 @dataclass(frozen=True)
@@ -83,22 +84,33 @@ class Comparison:
 
 def compare(layers: Iterable[Layer], device: Device, precision: str = "fp32", *,
             measured: Sequence[tuple[Layer, Any]] | None = None, repeats: int = 5,
-            threads: int | None = None, held_out: bool = True, progress: Progress = quiet) -> Comparison:
+            threads: int | None = None, held_out: bool = True, progress: Progress = quiet,
+            backend: str = "numpy", layout: str = "nchw", torch_device: str = "cpu") -> Comparison:
     """Measure ``layers`` (or use ``measured``) and compare with ``device``'s predictions
-    (``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1)."""
+    (``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1; ``backend``, ``layout`` and
+    ``torch_device`` as :func:`~.layer_runs.measure_layer`: the kernels that time them)."""
     repeats = count(repeats, "repeats")
     threads = threads_argument(threads)
     held_out = flag(held_out, "held_out")
-    pairs = list(measured) if measured is not None else measure_layers(layers, precision, repeats=repeats,
-                                                                        threads=threads, progress=progress)
+    backend, layout, torch_device = backend_options(backend, layout, torch_device)
+    pairs = list(measured) if measured is not None else measure_layers(
+        layers, precision, repeats=repeats, threads=threads, progress=progress, backend=backend, layout=layout,
+        torch_device=torch_device)
     rows = []
     for layer, m in pairs:
         raw = float(project(layer, device, precision, calibrated=False).time)
         cal = float(project(layer, device, precision).expected_time) if device.efficiency else None
         rows.append(Row(layer, op_class(layer), m.seconds, m.rel_spread, raw, cal))
-    notes = (f"measured: median wall time of the roofline_conv.measure numpy kernels, {precision}, batch as shown",
+    notes = (f"measured: median wall time of {timed_with(backend, layout, torch_device)}, {precision}, batch as shown",
              "predicted: roofline on the device's roofs; calibrated: " + describe_efficiency(device))
     return Comparison(device.id, precision, tuple(rows), held_out, notes)
+
+
+def timed_with(backend: str, layout: str = "nchw", torch_device: str = "cpu") -> str:
+    """The kernels a backend times, in words (table notes, fitted ceilings' sources)."""
+    if backend == "torch":
+        return f"PyTorch's kernels ({torch_device}, {layout})"
+    return "the roofline_conv.measure numpy kernels"
 
 
 def describe_efficiency(device: Device) -> str:

@@ -35,9 +35,11 @@ def op_class(layer: Layer) -> str:
     return "depsep" if isinstance(layer, DepSep) else layer.kind
 
 
-def fit_efficiencies(device: Device, measured: Sequence[tuple[Layer, Any]], precision: str = "fp32") -> Device:
+def fit_efficiencies(device: Device, measured: Sequence[tuple[Layer, Any]], precision: str = "fp32",
+                     timed_with: str = "the numpy kernels") -> Device:
     """A copy of ``device`` with per-op-class ceilings fitted to ``measured`` layers
-    (``(layer, measurement)`` pairs; a measurement needs ``.seconds``)."""
+    (``(layer, measurement)`` pairs; a measurement needs ``.seconds``); ``timed_with`` names
+    the kernels that timed them, in each ceiling's source."""
     fitted: dict[str, Any] = {}
     for cls in OP_CLASSES:
         data = []
@@ -63,6 +65,6 @@ def fit_efficiencies(device: Device, measured: Sequence[tuple[Layer, Any]], prec
         fitted[cls] = dict(
             compute=float(_GRID[i]), memory=float(_GRID[j]), overhead=float(_OVERHEAD[k]), overlap=bool(overlap),
             layers=len(data), median_error=float(np.median(np.abs(pred / arr[:, 2] - 1))),
-            source=f"fitted by roofline-conv calibrate on {len(data)} {cls} layers at {precision}",
+            source=f"fitted by roofline-conv calibrate on {len(data)} {cls} layers at {precision}, timed with {timed_with}",
         )
     return device.with_efficiency(fitted)

@@ -1,5 +1,6 @@
 """Running a layer on this machine with the numpy kernels: its memory estimate, a runner with
-preallocated buffers, and its measured time.
+preallocated buffers, and its measured time. :func:`measure_layer` and :func:`measure_layers`
+also time with PyTorch (``backend="torch"``, :mod:`.torch_runs`; see :mod:`.backends`).
 
 A layer is run by the kernel its own :attr:`~roofline_conv.layers.Conv2d.kind` names:
 ``"depthwise"`` by the depthwise tap loop, an unpadded ``"pointwise"`` by one GEMM, anything
@@ -17,10 +18,12 @@ from ..conventions import parse_precision
 from ..layers import Conv2d, DepSep, Layer
 from ..validation import integer, shown
 from .arguments import count, threads_argument
+from .backends import backend_options
 from .guard import check_memory, memory_limit_argument, normal_array
 from .kernels import ConvPlan, DepsepPlan
 from .memory import conv_memory_breakdown
 from .timing import Measurement, measure
+from .torch_runs import TORCH_DTYPES, measure_torch
 
 __all__ = ["DTYPES", "Progress", "kernel_kind", "layer_memory_breakdown", "layer_memory_bytes", "measurable_dtype", "measure_layer",
            "measure_layers", "runner"]
@@ -121,35 +124,63 @@ def runner(layer: Layer, precision: str = "fp32", memory_limit: int | None = Non
     return lambda: plan.run(x, w)
 
 
+def _torch_measurable(layer: Any, precision: Any) -> Layer:
+    p = parse_precision(precision)
+    if p.value not in TORCH_DTYPES:
+        raise ValueError(f"precision={p.value!r} cannot be measured with the torch backend; use one of "
+                         f"{', '.join(TORCH_DTYPES)}")
+    if not isinstance(layer, Layer):
+        raise ValueError(f"layer={shown(layer)} cannot be measured: give a layer or a network")
+    if layer.is_symbolic:
+        raise ValueError("a symbolic layer cannot be measured; give every dimension a number")
+    return layer
+
+
 def measure_layer(layer: Layer, precision: str = "fp32", *, repeats: int = 5, threads: int | None = None,
-                  memory_limit: int | None = None) -> Measurement:
+                  memory_limit: int | None = None, backend: str = "numpy", layout: str = "nchw",
+                  torch_device: str = "cpu") -> Measurement:
     """Median-of-``repeats`` wall time of ``layer`` on this machine (a ``Measurement``);
-    ``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1 (BLAS threads)."""
+    ``repeats`` an int >= 1, ``threads`` ``None`` or an int >= 1 (BLAS threads; torch's
+    ``set_num_threads`` with the torch backend).
+
+    ``backend`` ``"numpy"`` (this package's kernels: Conv2d and DepSep layers, fp32/fp64, NCHW)
+    or ``"torch"`` (PyTorch: any concrete layer or a whole network, fp32/fp64/bf16/fp16,
+    ``layout`` ``"nchw"`` or ``"channels_last"``, ``torch_device`` ``"cpu"`` or ``"cuda"``)."""
+    backend, layout, torch_device = backend_options(backend, layout, torch_device)
     repeats = count(repeats, "repeats")
     threads = threads_argument(threads)
+    if backend == "torch":
+        layer = _torch_measurable(layer, precision)
+        return measure_torch(layer, precision, repeats=repeats, threads=threads, layout=layout, device=torch_device,
+                             memory_limit=memory_limit)
     fn = runner(layer, precision, memory_limit)
     return measure(fn, warmup=1, repeats=repeats, threads=threads, label=repr(layer), min_time=0.01)
 
 
 def measure_layers(layers: Iterable[Layer], precision: str = "fp32", *, repeats: int = 5,
                    threads: int | None = None, memory_limit: int | None = None,
-                   progress: Progress = quiet) -> list[tuple[Layer, Measurement]]:
-    """Measure each layer (one ``Measurement`` each), reporting progress. Every layer and
-    argument is checked before the first is measured."""
+                   progress: Progress = quiet, backend: str = "numpy", layout: str = "nchw",
+                   torch_device: str = "cpu") -> list[tuple[Layer, Measurement]]:
+    """Measure each layer (one ``Measurement`` each, by ``backend`` as :func:`measure_layer`),
+    reporting progress. Every layer and argument is checked before the first is measured."""
     if isinstance(layers, (Layer, str)) or not hasattr(layers, "__iter__"):
         raise ValueError(f"layers={shown(layers)} must be an iterable of layers (for one layer use measure_layer)")
     layers = list(layers)
     repeats = count(repeats, "repeats")
     threads = threads_argument(threads)
     memory_limit = memory_limit_argument(memory_limit)
-    measurable_dtype(precision)
+    backend, layout, torch_device = backend_options(backend, layout, torch_device)
+    if backend == "numpy":
+        measurable_dtype(precision)
     for i, layer in enumerate(layers):
         try:
-            _measurable(layer)
+            _torch_measurable(layer, precision) if backend == "torch" else _measurable(layer)
         except ValueError as exc:
             raise ValueError(f"layers[{i}]: {exc}") from None
     out = []
+    how = f" with torch ({torch_device}, {layout})" if backend == "torch" else ""
     for i, layer in enumerate(layers, 1):
-        progress(f"[{i}/{len(layers)}] measuring {layer!r}")
-        out.append((layer, measure_layer(layer, precision, repeats=repeats, threads=threads, memory_limit=memory_limit)))
+        progress(f"[{i}/{len(layers)}] measuring {layer!r}{how}")
+        out.append((layer, measure_layer(layer, precision, repeats=repeats, threads=threads, memory_limit=memory_limit,
+                                         backend=backend, layout=layout, torch_device=torch_device)))
     return out

@@ -24,7 +24,7 @@ defaults on a 2-core machine; ``quick=True`` gives a sub-second smoke version fo
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,8 +79,13 @@ class GemmPeakResult:
 def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
               threads: int | None = None, *, quick: bool = False, gain: float = 0.05,
               patience: int = 2, repeats: int | None = None,
-              memory_limit: int | None = None) -> GemmPeakResult:
+              memory_limit: int | None = None,
+              matmul: Callable[[int], Callable[[], Any]] | None = None) -> GemmPeakResult:
     """FLOP/s of square ``np.matmul(a, b, out=c)`` at increasing sizes.
+
+    ``matmul`` (default: numpy) times another library's GEMM: given ``n``, it returns a
+    callable doing one n x n x n product into a preallocated output (the torch backend's
+    :func:`~.torch_runs.torch_matmul`); the sizes, plateau rule and memory guard are the same.
 
     Stops at the plateau -- once ``patience`` consecutive sizes each improve on the best so
     far by less than ``gain`` (5 %; ``patience=2`` so one noisy sample on a shared machine
@@ -98,7 +103,7 @@ def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
     memory_limit = memory_limit_argument(memory_limit)
     if sizes is not None:
         sizes = integers(sizes, "sizes", minimum=1)
-    ct = openblas_coretype(warn=True)
+    ct = openblas_coretype(warn=matmul is None)
     sizes = tuple(sizes) if sizes else (QUICK_GEMM_SIZES if quick else DEFAULT_GEMM_SIZES)
     reps = repeats or (3 if quick else 5)
     rng = np.random.default_rng(0)
@@ -108,13 +113,17 @@ def gemm_peak(dtype: Any = "float32", sizes: Sequence[int] | None = None,
     with thread_limit(threads):
         for n in sizes:
             check_memory(3 * n * n * dt.itemsize, memory_limit, what=f"gemm_peak n={n}")
-            a = b = c = None  # the previous size's arrays go before this size's are made
-            a = normal_array(rng, (n, n), dt)
-            b = normal_array(rng, (n, n), dt)
-            c = np.empty((n, n), dt)
+            a = b = c = fn = None  # the previous size's arrays go before this size's are made
+            if matmul is None:
+                a = normal_array(rng, (n, n), dt)
+                b = normal_array(rng, (n, n), dt)
+                c = np.empty((n, n), dt)
+                fn = (lambda a=a, b=b, c=c: np.matmul(a, b, out=c))
+            else:
+                fn = matmul(n)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                m = measure(lambda a=a, b=b, c=c: np.matmul(a, b, out=c), warmup=1, repeats=reps,
+                m = measure(fn, warmup=1, repeats=reps,
                             min_time=0.005 if quick else 0.02, label=f"gemm {dt} n={n}",
                             untimed_call=False)
             flops = m.rate(2.0 * n**3)

@@ -4,6 +4,12 @@ The micro-benchmarks (GEMM plateau per dtype, STREAM triad, in-cache copy) give 
 ``measured``; two compute ceilings, as in the roofline paper: ``gemm`` (the measured BLAS
 plateau, used for projection) and ``fma`` (the theoretical vector peak from cores x clock x
 ISA, shown beside it). The BLAS numpy uses is recorded in ``device.environment``.
+
+With ``backend="torch"`` the device is id ``this-machine-torch``: the GEMM plateau is
+``torch.matmul``'s (oneDNN/MKL, ``torch.set_num_threads`` for ``threads``), so the compute roof
+and the ceilings fitted on it describe PyTorch's kernels; the memory roofs are the same numpy
+STREAM and copy measurements (the machine's memory, whoever reads it), and the PyTorch version
+and threads are recorded in ``device.environment``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import numpy as np
 from ..devices import Device
 from ..validation import flag
 from .arguments import threads_argument
+from .backends import backend_argument
 from .layer_runs import DTYPES, Progress, quiet
 from .machine import blas_info, cpu_info, openblas_coretype, theoretical_vector_peak, vector_width
 from .microbench import cache_bandwidth, gemm_peak, stream_bandwidth
@@ -23,24 +30,33 @@ from .threads import thread_limit
 __all__ = ["measure_machine"]
 
 
-def measure_machine(*, quick: bool = False, threads: int | None = None, progress: Progress = quiet) -> Device:
-    """Measure this machine's roofs and return them as a ``Device`` (id ``this-machine``);
-    ``threads`` is ``None`` or an int >= 1 (BLAS threads)."""
+def measure_machine(*, quick: bool = False, threads: int | None = None, progress: Progress = quiet,
+                    backend: str = "numpy") -> Device:
+    """Measure this machine's roofs and return them as a ``Device`` (id ``this-machine``, or
+    ``this-machine-torch`` with ``backend="torch"``); ``threads`` is ``None`` or an int >= 1
+    (BLAS threads; torch's threads with the torch backend)."""
     quick = flag(quick, "quick")
     threads = threads_argument(threads)
+    backend = backend_argument(backend)
     info = cpu_info()
     blas = blas_info()
-    coretype = openblas_coretype(warn=True)
+    coretype = openblas_coretype(warn=backend == "numpy")
     peaks: dict[str, Any] = {}
     theory: dict[str, Any] = {}
     blas_text = _blas_text(blas)
+    gemm_text = f"numpy matmul, square n={{n}} ({blas_text})"
+    torch_env: dict[str, str] = {}
+    if backend == "torch":
+        from .torch_runs import torch_environment
+        torch_env = torch_environment(threads)
+        gemm_text = f"torch.matmul (PyTorch {torch_env['torch']}, {torch_env['torch_threads']} threads), square n={{n}}"
     for precision, dtype in DTYPES.items():
-        progress(f"GEMM plateau, {precision} ...")
-        res = gemm_peak(dtype, threads=threads, quick=quick)
+        progress(f"GEMM plateau, {precision}{' (torch)' if backend == 'torch' else ''} ...")
+        res = _gemm_peak(dtype, threads, quick, backend)
         curve = ", ".join(f"n={n}: {f / 1e9:.1f}" for n, f in res.curve)
         peaks[precision] = dict(
             value=res.best_flops, provenance="measured",
-            source=f"roofline-conv calibrate: numpy matmul, square n={res.best_size} ({blas_text})",
+            source="roofline-conv calibrate: " + gemm_text.format(n=res.best_size),
             note=f"GFLOP/s by size: {curve}" + ("" if res.plateau else " (no plateau reached)"),
         )
         peak = theoretical_vector_peak(info, dtype)
@@ -85,16 +101,30 @@ def measure_machine(*, quick: bool = False, threads: int | None = None, progress
                    "numpy": np.__version__, "blas": blas_text, "threads": str(threads or blas.get("num_threads"))}
     if coretype:
         environment["OPENBLAS_CORETYPE"] = coretype
+    environment.update(torch_env)
+    torch_name = f" (PyTorch {torch_env['torch']} kernels)" if torch_env else ""
     data = dict(
-        id="this-machine", name=f"This machine: {info.get('model_name') or 'unknown CPU'}", kind="cpu",
+        id="this-machine-torch" if torch_env else "this-machine",
+        name=f"This machine{torch_name}: {info.get('model_name') or 'unknown CPU'}", kind="cpu",
         family="measured", cores=info.get("physical_cores") or None, units=units, memory=memory,
         unit_for={"conv": ["gemm"], "pointwise": ["gemm"], "depthwise": ["gemm"]},
         depthwise_lowering=dict(method="vector", assumption=False,
-                                source="roofline_conv.measure kernels: the depthwise conv is a vectorised tap loop"),
+                                source="PyTorch's depthwise conv (oneDNN) is a vector kernel, not a GEMM" if torch_env else
+                                "roofline_conv.measure kernels: the depthwise conv is a vectorised tap loop"),
         environment=environment,
-        notes=_ceiling_note(peaks, theory, coretype),
+        notes=_ceiling_note(peaks, theory, coretype if not torch_env else None),
     )
     return Device.from_dict(data, source="<measured>")
+
+
+def _gemm_peak(dtype: Any, threads: int | None, quick: bool, backend: str) -> Any:
+    if backend == "numpy":
+        return gemm_peak(dtype, threads=threads, quick=quick)
+    from .backends import load_torch
+    from .torch_runs import torch_matmul, torch_threads
+    torch = load_torch()
+    with torch_threads(torch, threads), torch.inference_mode():
+        return gemm_peak(dtype, quick=quick, matmul=torch_matmul(np.dtype(dtype)))
 
 
 def _blas_text(blas: dict[str, Any]) -> str:
