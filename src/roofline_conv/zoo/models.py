@@ -15,7 +15,6 @@ from ..network import (
     Sequential,
     batchnorm,
     conv,
-    depsep as depsep_spec,
     depthwise,
     flatten,
     global_avgpool,
@@ -29,7 +28,7 @@ from ..network import (
     silu,
 )
 from ..layers.dims import NetworkError
-from ..validation import flag, integer, integers, number
+from ..validation import flag, integer, number
 
 
 MAX_WIDTH_MULTIPLIER = 16.0
