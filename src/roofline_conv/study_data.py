@@ -50,6 +50,19 @@ class Analytic(BaseModel):
     memory_bytes_exact: list[int] = _pair()
 
 
+class Benchmark(BaseModel):
+    """How the measured single layer was really run (the published notebooks): Keras defaults."""
+
+    model_config = _STRICT
+    source: str
+    padding: Union[Literal["same", "valid"], int]
+    bias: bool
+    layout: Literal["NHWC", "NCHW"]
+    batch: PositiveInt
+    timing: str
+    v100_part: str
+
+
 class Measured(BaseModel):
     """One published single-layer measurement: conv/s of (standard, DepSep)."""
 
@@ -66,6 +79,9 @@ class Measured(BaseModel):
     sm_util_pct: Union[list[float], None] = Field(default=None, min_length=2, max_length=2)
     mem_util_pct: Union[list[float], None] = Field(default=None, min_length=2, max_length=2)
     speedup_printed: Union[float, None] = None
+    run_note: Union[str, None] = None
+    bound_misses: Union[str, None] = None
+    """The term the roofline bound leaves out where it misses the published rate by a lot."""
 
 
 class Throughput(BaseModel):
@@ -75,12 +91,23 @@ class Throughput(BaseModel):
     platform: str
     device: str
     batch: PositiveInt
+    precision: str
+    """Compute precision of the run (fp16 on the V100: automatic mixed precision; bf16 on TPUs)."""
+    update_precision: str
+    """Precision of the variables the optimizer updates (fp32 master weights under mixed precision)."""
+    run_note: str
     images_per_s: list[int] = _pair()
+    bound_misses: Union[str, None] = None
+    """The term the roofline bound leaves out where its DepSep direction is wrong or it misses a lot."""
 
 
 class Cifar(BaseModel):
     model_config = _STRICT
+    source: str
     params_printed: list[str] = _pair()
+    params_exact: list[int] = _pair()
+    """``model.count_params()`` as printed by the notebooks (Keras: BatchNorm moving statistics included)."""
+    optimizer: str
     v100_sm_util_pct: list[float] = _pair()
     v100_mem_util_pct: list[float] = _pair()
     train_accuracy_pct: list[int] = _pair()
@@ -94,6 +121,7 @@ class StudyFile(BaseModel):
     source: Source
     layer: LayerSpec
     analytic: Analytic
+    benchmark: Benchmark
     measured: list[Measured] = Field(min_length=1)
     cifar: Cifar
 
@@ -114,6 +142,11 @@ def data() -> dict[str, Any]:
 def layer_spec() -> LayerSpec:
     """The study's layer (Dk=3, M=N=128, Df=224, stride 1, 'same')."""
     return study_file().layer
+
+
+def benchmark_spec() -> Benchmark:
+    """How the measured single layer was run: 'valid' padding, bias, NHWC, batch 16."""
+    return study_file().benchmark
 
 
 def layer_label() -> str:
@@ -139,4 +172,4 @@ def cifar_params_printed() -> tuple[float, float]:
     return printed_number(plain), printed_number(sep)
 
 
-__all__ = ["StudyFile", "LayerSpec", "study_file", "data", "layer_spec", "layer_label", "printed_number", "cifar_params_printed"]
+__all__ = ["StudyFile", "LayerSpec", "Benchmark", "benchmark_spec", "study_file", "data", "layer_spec", "layer_label", "printed_number", "cifar_params_printed"]

@@ -122,16 +122,18 @@ class TrainingStep:
 
     def project(self, device: "Device | str", precision: str = DEFAULT_PRECISION,
                 unit: str | Mapping[str, str] | None = None, lowering: str | None = None,
-                calibrated: bool = True) -> "TrainingProjection":
+                calibrated: bool = True, update_precision: str | None = None) -> "TrainingProjection":
         """Projected step time: forward (unfused network projection) + backward (every GEMM and
-        vector op on the unit its forward kind uses) + the optimizer update."""
+        vector op on the unit its forward kind uses) + the optimizer update, at
+        ``update_precision`` (default ``precision``; "fp32" for mixed precision's fp32 variables)."""
         fwd = project(self.net, device, precision, self.traffic_model, unit, lowering, calibrated, fuse=False)
         bwd = project_ops(self.backward_ops(), device, precision, self.traffic_model, unit, lowering, calibrated,
                           name=f"{self.net.name} backward", batch=self.batch)
         upd = None
         if self.optimizer is not None:
             op = BackwardOp("optimizer", self.batch, ops=self.update_ops, elements=self.update_elements)
-            upd = project_ops([(f"{self.optimizer} update", op, op.traffic_elements())], device, precision,
+            upd = project_ops([(f"{self.optimizer} update", op, op.traffic_elements())], device,
+                              precision if update_precision is None else update_precision,
                               self.traffic_model, unit, lowering, calibrated, name="update", batch=self.batch)
         return TrainingProjection(self, precision, fwd, bwd, upd)
 
@@ -209,6 +211,13 @@ class TrainingProjection:
         return self.step.batch / self.time
 
     @property
+    def expected_time(self) -> float | None:
+        """Sum of the passes' ``expected_time`` (seconds) where every pass projection has one;
+        None otherwise."""
+        parts = [getattr(p, "expected_time", None) for p in self.passes]
+        return None if any(t is None for t in parts) else sum(float(t) for t in parts)
+
+    @property
     def flops(self) -> float:
         return sum(float(p.flops) for p in self.passes)
 
@@ -252,7 +261,7 @@ def step(net: TrainableNetwork, skip_input_grad: bool = False, optimizer: str | 
 
 def estimate(net: TrainableNetwork, device: "Device | str", precision: str = DEFAULT_PRECISION, **kwargs: Any) -> TrainingProjection:
     """``step(net, **kwargs).project(device, precision)``."""
-    project_keys, step_keys = {"unit", "lowering", "calibrated"}, {"skip_input_grad", "optimizer", "traffic"}
+    project_keys, step_keys = {"unit", "lowering", "calibrated", "update_precision"}, {"skip_input_grad", "optimizer", "traffic"}
     for key in kwargs:
         if key not in project_keys | step_keys:
             raise TypeError(f"estimate() got an unexpected keyword argument {key!r}; it takes "

@@ -25,7 +25,7 @@ from ..network import Sequential
 from ..report import Table
 from ..validation import shown
 from . import models
-from .models import cifar_cnn, efficientnet_b0, mobilenet_v1, mobilenet_v2, resnet18, resnet50, vgg16
+from .models import cifar_cnn, efficientnet_b0, keras_count_params, mobilenet_v1, mobilenet_v2, resnet18, resnet50, vgg16
 
 BUILDERS: dict[str, Callable[..., Sequential]] = {
     "mobilenet_v1": mobilenet_v1,
@@ -114,4 +114,5 @@ def compare(name: str, **kwargs: Any) -> Table:
 
 
 __all__ = ["list", "get", "canonical", "published", "compare", "BUILDERS", "models",
-           "mobilenet_v1", "mobilenet_v2", "efficientnet_b0", "resnet18", "resnet50", "vgg16", "cifar_cnn"]
+           "mobilenet_v1", "mobilenet_v2", "efficientnet_b0", "resnet18", "resnet50", "vgg16", "cifar_cnn",
+           "keras_count_params"]

@@ -15,20 +15,20 @@ from ..network import (
     Sequential,
     batchnorm,
     conv,
-    depsep as depsep_spec,
     depthwise,
     flatten,
     global_avgpool,
     linear,
     maxpool,
     named,
+    pointwise,
     relu,
     relu6,
     se,
     silu,
 )
 from ..layers.dims import NetworkError
-from ..validation import flag, integer, integers, number
+from ..validation import flag, integer, number
 
 
 MAX_WIDTH_MULTIPLIER = 16.0
@@ -261,34 +261,43 @@ def vgg16(num_classes: int = 1000, batch: int = 1, fuse: bool = True) -> Sequent
 
 
 # ---------------------------------------------------------------------------------------------
-def cifar_cnn(depsep: bool = False, width: int = 128, pools: tuple[int, int] = (2, 4), num_classes: int = 10,
-              batch: int = 1, fuse: bool = True) -> Sequential:
-    """The seed study's small CIFAR-10 CNN, **reconstructed** (the study prints only its parameter
-    counts, 529k and 136k): four 3x3 convs of ``width`` = 128 channels (the study's own
-    M = N = 128 layer), each + BN + ReLU, a 2x2 max-pool after the convs numbered in ``pools``
-    (default after the 2nd and 4th: 32 -> 16 -> 8), flatten (128 x 8 x 8) and one FC to 10
-    classes. ``depsep=True`` replaces **all four** convs by DepSeps (3x3 depthwise + 1x1
-    pointwise, no bias). Parameters: 528,778 (printed 529k) and 135,973 (printed 136k), whatever
-    ``pools`` (two pools always end at 8 x 8); the MACs do depend on it. Replacing only the three
-    non-first convs gives 139,018 (139k), so all four it is. See docs/zoo.md."""
+def cifar_cnn(depsep: bool = False, width: int = 128, num_classes: int = 10, batch: int = 1,
+              fuse: bool = True) -> Sequential:
+    """The seed study's CIFAR-10 CNN as its benchmark notebooks build it (Keras Sequential, see
+    docs/zoo.md): four 3x3 convs of ``width`` = 128 channels, 'same' padding, with bias and a ReLU,
+    all at 32 x 32 (no pooling between them); a 4x4 max-pool (32 -> 8); BatchNorm; flatten
+    (128 x 8 x 8 = 8,192); one FC to ``num_classes`` = 10 with bias. The final softmax (10 values
+    per image) is not a layer of the network language: about 3 ops per class, negligible.
+
+    ``depsep=True`` is the SeparableConv2D variant: each conv becomes a 3x3 depthwise without bias
+    then a 1x1 pointwise with bias (Keras puts SeparableConv2D's one bias on the pointwise), as two
+    layers, ``conv<i>_depthwise`` and ``conv<i>_pointwise`` (TensorFlow runs them as two kernels).
+
+    ``params`` follows the library's convention (BatchNorm: gamma and beta): 528,522 and 135,717.
+    Keras's ``model.count_params()``, which the study printed, also counts BatchNorm's moving mean
+    and variance: :func:`keras_count_params` gives 528,778 and 135,973."""
     batch, _, num_classes, fuse = _check_common(batch, 32, num_classes=num_classes, fuse=fuse)
     depsep = flag(depsep, "depsep", error=NetworkError)
     width = integer(width, "width", minimum=1, error=NetworkError)
-    pools = integers(pools, "pools", length=2, minimum=1, error=NetworkError)
-    if len(set(pools)) != 2 or max(pools) > 4:
-        raise NetworkError(f"pools={pools!r} must name two different convs (1..4) to follow with a 2x2 max-pool")
-
-    def layer(name: str) -> Any:
-        return depsep_spec(width, 3, padding=1, name=name) if depsep else conv(width, 3, padding=1, name=name)
 
     items: list[Any] = []
     for i in range(1, 5):
-        items += [layer(f"conv{i}"), batchnorm(name=f"bn{i}"), relu(name=f"relu{i}")]
-        if i in pools:
-            items.append(maxpool(2, name=f"pool{i}"))
-    items += [flatten(name="flatten"), linear(num_classes, name="fc")]
+        if depsep:
+            items += [depthwise(3, padding="same", name=f"conv{i}_depthwise"),
+                      pointwise(width, bias=True, name=f"conv{i}_pointwise")]
+        else:
+            items.append(conv(width, 3, padding="same", bias=True, name=f"conv{i}"))
+        items.append(relu(name=f"relu{i}"))
+    items += [maxpool(4, name="pool"), batchnorm(name="bn"), flatten(name="flatten"), linear(num_classes, name="fc")]
     return Sequential(items, (3, 32, 32), batch, "cifar_cnn_depsep" if depsep else "cifar_cnn", fuse)
 
 
+def keras_count_params(net: Sequential) -> int:
+    """``net``'s parameters as Keras's ``model.count_params()`` counts them: the library's
+    ``params`` plus every BatchNorm's moving mean and variance (2 per channel, non-trainable
+    weights in Keras, buffers here)."""
+    return int(net.params) + sum(int(layer.buffers) for layer in net if layer.kind == "batchnorm")
+
+
 __all__ = ["mobilenet_v1", "mobilenet_v2", "efficientnet_b0", "resnet18", "resnet50", "vgg16", "cifar_cnn",
-           "make_divisible"]
+           "keras_count_params", "make_divisible"]
