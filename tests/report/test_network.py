@@ -33,7 +33,7 @@ def test_totals_are_sums_of_rows(case, model, precision, fuse):
 def test_tables_render_in_every_format():
     net = tiny()
     t = net.table(device="v100-sxm2")
-    assert t.columns[-4:] == ["unit", "bound", "time (us)", "share of time (%)"]
+    assert t.columns[-5:] == ["unit", "bound", "time (us)", "expected (us)", "share of time (%)"]
     assert sum(r[-1] for r in t.rows[:-1]) == pytest.approx(100)
     md, csv, js = t.render("md"), t.render("csv"), json.loads(t.render("json"))
     assert "| # | layer | kind | output shape |" in md and "fused into" in csv.splitlines()[0]

@@ -99,7 +99,8 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
             if part.parts:  # a DepSep or SE: each distinct unit once, the roofs by share of time
                 unit = "+".join(dict.fromkeys(q.unit for q in part.parts))
                 bound = bound_summary(part.parts)
-            row.update(unit=unit, bound=bound, time=t, share=t / total_time if total_time else 0.0)
+            row.update(unit=unit, bound=bound, time=t, expected_time=float(part.expected_time),
+                       share=t / total_time if total_time else 0.0)
         out.append(row)
     return out
 
@@ -116,8 +117,8 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
                f"traffic (bytes, {precision})", "intensity (FLOP/B)", "fused into"]
     keys = ["index", "name", "kind", "output_shape", "params", "macs", "flops", "bytes", "intensity", "fused_into"]
     if device is not None:
-        columns += ["unit", "bound", "time (us)", "share of time (%)"]
-        keys += ["unit", "bound", "time", "share"]
+        columns += ["unit", "bound", "time (us)", "expected (us)", "share of time (%)"]
+        keys += ["unit", "bound", "time", "expected_time", "share"]
     body = [[_scaled(k, r[k]) for k in keys] for r in body_rows]
     if totals:
         total: dict[str, Any] = {
@@ -126,7 +127,8 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
             "bytes": sum(r["bytes"] for r in body_rows), "fused_into": ""}
         total["intensity"] = total["flops"] / total["bytes"] if total["bytes"] else None
         if device is not None:
-            total.update(unit="", bound="", time=sum(r["time"] for r in body_rows), share=1.0 if body_rows else 0.0)
+            total.update(unit="", bound="", time=sum(r["time"] for r in body_rows),
+                         expected_time=sum(r["expected_time"] for r in body_rows), share=1.0 if body_rows else 0.0)
         body.append([_scaled(k, total[k]) for k in keys])
     title = (f"{net.name}{_on(device)}: batch {net.batch}, input {shape_str(net.input_shape)}, "
              f"{precision}, traffic '{traffic}', {'fused' if fuse_on else 'unfused'}")
@@ -138,7 +140,8 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
         if fuse_on else "unfused: every layer reads its input and writes its output.",
     ]
     if device is not None:
-        notes.append("time: roofline lower bound per layer (upper bound on speed), summed over layers.")
+        notes.append("time: roofline lower bound per layer (upper bound on speed), summed over layers; expected: "
+                     "the bound plus the device's fitted terms (docs/fidelity.md), per layer.")
     return Table(title=title, columns=columns, rows=body, notes=notes)
 
 
@@ -167,6 +170,8 @@ def totals(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = 
         body += [
             ["time", float(p.time) * 1e6, "us (roofline bound, sum over layers)"],
             ["images/s", float(p.images_per_second), f"images per second at batch {net.batch} (upper bound)"],
+            ["expected time", float(p.expected_time) * 1e6, "us (the bound plus the fitted terms, docs/fidelity.md)"],
+            ["expected images/s", float(p.expected_images_per_second), f"images per second at batch {net.batch}"],
             ["attainable", float(p.attainable) / 1e12, "TFLOP/s (useful FLOP / time)"],
             ["memory-bound share", _bound_share(p, Bound.MEMORY), "fraction of the time in memory-bound layers"],
         ]
@@ -233,7 +238,7 @@ def _scaled(key: str, value: Any) -> Any:
     """Seconds to microseconds and fractions to percent for display."""
     if value is None or value == "":
         return value
-    if key == "time":
+    if key in ("time", "expected_time"):
         return value * 1e6
     if key == "share":
         return value * 100
