@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
     p.add_argument("--unit", help="run every op on this unit (overrides the device's choice)")
     p.add_argument("--lowering", choices=("vector", "per_channel_gemm", "block_diagonal"),
                    help="depthwise lowering on matrix units (overrides the device's)")
-    p.add_argument("--raw", action="store_true", help="ignore a calibrated device's fitted ceilings")
+    p.add_argument("--raw", action="store_true", help="the bound alone: leave out the device's fitted or calibrated expected-time terms (expected = bound)")
     add_format(p)
     p.set_defaults(handler=run_project)
 
@@ -124,7 +124,7 @@ def run_project(args: argparse.Namespace) -> list[Table]:
         device = load_device(spec)
         p = device.project(target, precision=args.precision, traffic=args.traffic, unit=args.unit,
                            lowering=args.lowering, calibrated=not args.raw)
-        tables.append(p.table())
+        tables += [p.table(), p.expected_table()]
     return tables
 
 

@@ -138,6 +138,23 @@ class Projection:
             rows=rows,
         )
 
+    def expected_table(self) -> Table:
+        """The expected time term by term: what each term adds (us) and why, summing to it."""
+        rows = [[t.name, _cell(t.seconds, 1e6), t.detail] for t in self.expected]
+        rows.append(["expected", _cell(self.expected_time, 1e6), f"runs at {float(self.of_bound):.0%} of the bound's speed"
+                     if is_num(self.expected_time) else "symbolic"])
+        e = self.efficiency
+        if e is None:
+            note = "terms: none for this op here (the expected time is the bound)" if not self.parts else \
+                "terms: each part's own (see the parts' projections)"
+        else:
+            note = f"terms: {e.source}"
+            if e.held_out_median_error is not None:
+                note += (f"; on {e.held_out_layers} held-out rows median |error| {e.held_out_median_error:.0%}, "
+                         f"p90 {e.held_out_p90_error:.0%}")
+        return Table(title=f"{self.name} on {self.device} at {self.precision}: expected time, term by term",
+                     columns=["term", "adds (us)", "what"], rows=rows, notes=[note])
+
     def _row(self) -> list[Any]:
         return [self.name, self.unit, self.lowering, self.bound, _cell(self.flops), _cell(self.traffic),
                 _cell(self.intensity), _cell(self.compute_time, 1e6), _cell(self.main_memory_time, 1e6),
