@@ -34,6 +34,8 @@ from .figures import (
     ComputeUnit,
     DepthwiseLowering,
     Efficiency,
+    StepMode,
+    StepOverhead,
     Figure,
     MemoryLevel,
     FrozenModel,
@@ -77,6 +79,9 @@ class Device(FrozenModel):
     expected: dict[OpClass, dict[PrecisionKey, Efficiency]] = Field(default_factory=dict)
     """Per op class and precision expected-time terms fitted on published measurements (the
     catalog's come from ``data/expected_*.toml``); ``efficiency`` wins where both have a class."""
+    step: dict[StepMode, dict[PrecisionKey, StepOverhead]] = Field(default_factory=dict)
+    """Per mode (inference, training) and precision, a network's fixed cost per step (the
+    expected time's ``step`` term; the catalog's come from ``data/expected_*.toml``)."""
     source_file: str | None = None
     """The file this device was loaded from (set by the loader)."""
 
@@ -329,6 +334,8 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
         model = DepthwiseLowering
     elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3)):
         model = Efficiency
+    elif (parent[0], len(parent)) == ("step", 3):
+        model = StepOverhead
     else:
         model = None
     return list(model.model_fields) if model is not None else []
