@@ -33,9 +33,7 @@ from .figures import (
     PositiveFigure,
     ComputeUnit,
     DepthwiseLowering,
-    Efficiency,
-    StepMode,
-    StepOverhead,
+    Efficiency, StepMode, StepOverhead,
     Figure,
     MemoryLevel,
     FrozenModel,
@@ -80,8 +78,7 @@ class Device(FrozenModel):
     """Per op class and precision expected-time terms fitted on published measurements (the
     catalog's come from ``data/expected_*.toml``); ``efficiency`` wins where both have a class."""
     step: dict[StepMode, dict[PrecisionKey, StepOverhead]] = Field(default_factory=dict)
-    """Per mode (inference, training) and precision, a network's fixed cost per step (the
-    expected time's ``step`` term; the catalog's come from ``data/expected_*.toml``)."""
+    """Per mode and precision, a network's fixed cost per step (``data/expected_*.toml``)."""
     source_file: str | None = None
     """The file this device was loaded from (set by the loader)."""
 
@@ -332,10 +329,8 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
         model = Figure
     elif parent == ("depthwise_lowering",):
         model = DepthwiseLowering
-    elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3)):
-        model = Efficiency
-    elif (parent[0], len(parent)) == ("step", 3):
-        model = StepOverhead
+    elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3), ("step", 3)):
+        model = StepOverhead if parent[0] == "step" else Efficiency
     else:
         model = None
     return list(model.model_fields) if model is not None else []
