@@ -87,15 +87,18 @@ def project_ops(
     calibrated: bool = True,
     name: str = "ops",
     batch: Number = 1,
+    launch_elementwise: bool = True,
 ) -> Projection:
     """Named ops ``(name, layer, elements)`` projected one part each (``elements`` overrides the
     layer's traffic in elements when not None) and summed like a network: how
     :mod:`roofline_conv.training` projects a backward pass. Each op is placed by its ``kind``
     exactly as a layer of that kind would be. ``ops`` is a non-empty list of such triples
-    (``elements`` None or an int >= 0), ``name`` a non-empty string and ``batch`` an int >= 1."""
+    (``elements`` None or an int >= 0), ``name`` a non-empty string and ``batch`` an int >= 1.
+    ``launch_elementwise=False``: the elementwise ops are fused into neighbouring kernels (a
+    compiler), so their expected time pays no per-op overhead; the bound is the same."""
     dev = resolve_device(device)
     return project_ops_on(_checked_ops(ops), dev, precision, traffic, unit, lowering, calibrated,
-                          name_rule(name, "name"), integer(batch, "batch", minimum=1))
+                          name_rule(name, "name"), integer(batch, "batch", minimum=1), launch_elementwise)
 
 
 def _checked_ops(ops: Any) -> list[tuple[str, Layer, Any]]:

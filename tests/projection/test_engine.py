@@ -84,8 +84,9 @@ def test_unit_mappings_are_part_of_the_settings():
 
 @pytest.mark.parametrize("name", ["resnet50", "efficientnet_b0"])
 def test_repeated_nodes_are_projected_like_any_other(name):
-    """Every node's part equals the node projected on its own (``project_ops``: no sharing), but
-    for the BatchNorms folded into their conv, which cost nothing."""
+    """Every node's part equals the node projected on its own (``project_ops``: no sharing, and
+    under fusion no per-op overhead for elementwise ops), but for the BatchNorms folded into their
+    conv, which cost nothing, and the activations in a conv's epilogue, expected at their bound."""
     net = zoo.get(name)
     dev = devices.get("v100-sxm2")
     parts = net.project(dev).parts
@@ -94,8 +95,11 @@ def test_repeated_nodes_are_projected_like_any_other(name):
     for node, part, e in zip(net.nodes, parts, elements):
         if node.kind == "batchnorm" and node.index in fused:
             assert part.binding == Bound.FOLDED and part.time == 0.0
+        elif node.index in fused:
+            alone = project_ops([(node.name, node.layer, e)], dev, launch_elementwise=False).parts[0]
+            assert part.time == alone.time and part.expected_time == part.time, node.name
         else:
-            assert part == project_ops([(node.name, node.layer, e)], dev).parts[0], node.name
+            assert part == project_ops([(node.name, node.layer, e)], dev, launch_elementwise=False).parts[0], node.name
 
 
 def test_replaced_is_dataclasses_replace():

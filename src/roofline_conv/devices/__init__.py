@@ -55,8 +55,10 @@ def _catalog() -> tuple[dict[str, Device], dict[str, str]]:
             by_id[device.id] = device
     from .expected import read
 
-    for device_id, terms in read(by_id).items():
-        by_id[device_id] = by_id[device_id].model_copy(update={"expected": terms})
+    terms, steps = read(by_id)
+    for device_id in {*terms, *steps}:
+        by_id[device_id] = by_id[device_id].model_copy(
+            update={"expected": terms.get(device_id, {}), "step": steps.get(device_id, {})})
     return by_id, constants
 
 

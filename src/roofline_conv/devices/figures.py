@@ -35,6 +35,9 @@ OP_KINDS: tuple[str, ...] = get_args(OpKind)
 OpClass = Literal["conv", "pointwise", "depthwise", "elementwise", "pooling"]
 """The op classes an expected time has terms for: the three conv kinds, and the vector ops."""
 OP_CLASSES: tuple[str, ...] = get_args(OpClass)
+StepMode = Literal["inference", "training"]
+"""What a per-step overhead applies to: a network's forward pass, or a training step."""
+STEP_MODES: tuple[str, ...] = get_args(StepMode)
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -236,3 +239,23 @@ class Efficiency(FrozenModel):
         if (self.tile is None) != (self.slots is None):
             raise rule("'tile' and 'slots' go together (the size ramp needs both)", "slots" if self.slots is None else "tile")
         return self
+
+
+class StepOverhead(FrozenModel):
+    """A network's fixed cost per step on a device (``device.step[mode][precision]``): seconds
+    the framework spends per forward pass (``inference``) or per training step (``training``)
+    outside the kernels the projection counts (host-side dispatch, synchronisation, the input
+    pipeline's hand-over). Added once per network as the expected time's ``step`` term."""
+
+    seconds: Number = Field(ge=0)
+    source: str
+    rows: Integer | None = Field(default=None, ge=1)
+    """How many published measurements the fit used."""
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_said(cls, v: str) -> str:
+        if not v.strip():
+            raise rule("source must name a document, or say why it is an assumption; it is empty")
+        return v

@@ -33,7 +33,7 @@ from .figures import (
     PositiveFigure,
     ComputeUnit,
     DepthwiseLowering,
-    Efficiency,
+    Efficiency, StepMode, StepOverhead,
     Figure,
     MemoryLevel,
     FrozenModel,
@@ -77,6 +77,8 @@ class Device(FrozenModel):
     expected: dict[OpClass, dict[PrecisionKey, Efficiency]] = Field(default_factory=dict)
     """Per op class and precision expected-time terms fitted on published measurements (the
     catalog's come from ``data/expected_*.toml``); ``efficiency`` wins where both have a class."""
+    step: dict[StepMode, dict[PrecisionKey, StepOverhead]] = Field(default_factory=dict)
+    """Per mode and precision, a network's fixed cost per step (``data/expected_*.toml``)."""
     source_file: str | None = None
     """The file this device was loaded from (set by the loader)."""
 
@@ -327,8 +329,8 @@ def _field_names(parent: tuple[Any, ...]) -> list[str]:
         model = Figure
     elif parent == ("depthwise_lowering",):
         model = DepthwiseLowering
-    elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3)):
-        model = Efficiency
+    elif (parent[0], len(parent)) in (("efficiency", 2), ("expected", 3), ("step", 3)):
+        model = StepOverhead if parent[0] == "step" else Efficiency
     else:
         model = None
     return list(model.model_fields) if model is not None else []

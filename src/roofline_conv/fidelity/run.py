@@ -103,8 +103,9 @@ def _source(r: Result) -> str:
             f"{r.op} rows ({r.fitted_on}) of {', '.join(sources)}; errors on rows no fit saw")
 
 
-def to_toml(results: Sequence[Result]) -> str:
-    """The fitted terms as ``[[terms]]`` tables (what :mod:`roofline_conv.devices.expected` reads)."""
+def to_toml(results: Sequence[Result], network: Any = None) -> str:
+    """The fitted terms as ``[[terms]]`` tables (what :mod:`roofline_conv.devices.expected` reads),
+    then the network fit's (``network``: a :class:`.networks.NetworkFit`) terms and ``[[step]]``s."""
     entries = []
     for r in results:
         ho, te = r.held_out_errors(), r.test_errors()
@@ -118,7 +119,14 @@ def to_toml(results: Sequence[Result]) -> str:
             entry["note"] = (f"test-only rows (never fitted): n={te['n']}, median |error| {te['median']:.1%}, "
                              f"p90 {te['p90']:.1%}")
         entries.append(entry)
-    return HEADER + "\n" + array_tables("terms", entries)
+    steps: list[dict[str, Any]] = []
+    if network is not None:
+        from .networks import entries as network_entries
+
+        more, steps = network_entries(network)
+        entries += more
+    text = HEADER + "\n" + array_tables("terms", entries)
+    return text + "\n" + array_tables("step", steps) if steps else text
 
 
 def report(results: Sequence[Result]) -> str:
@@ -161,11 +169,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write data/{FITTED_FILE}")
     parser.add_argument("--check", action="store_true", help=f"exit 1 when data/{FITTED_FILE} is not what the fit gives")
     args = parser.parse_args(argv)
+    from .networks import fit_networks, table
+
     results = fit_all(deepbench_samples())
-    text = to_toml(results)
+    network = fit_networks(results)
+    text = to_toml(results, network)
     print(report(results))
     print()
     print(worst(results))
+    print()
+    print(table(network))
     if args.check and text != packaged_text():
         print(f"data/{FITTED_FILE} is stale: run python -m roofline_conv.fidelity --write", file=sys.stderr)
         return 1

@@ -10,6 +10,15 @@ part) and the times summed. A network (anything with ``nodes``, ``node_traffic_e
 network that offers ``memoised(key, compute)`` (an immutable :class:`~roofline_conv.network.Network`)
 keeps its last :data:`PROJECTIONS_KEPT` projections per device and settings, so projecting the
 same network again (a table, then its totals) costs a dictionary look-up.
+
+A network's expected time honours its fusion (``fuse=``, default the network's own setting):
+fused (a compiler, an inference engine), a BatchNorm folded into its conv costs nothing and an
+activation in the conv's epilogue adds only its bound (no kernel of its own), and the elementwise
+ops left standing (a residual Add) move their bytes but pay no per-op overhead (the compiler
+fuses them into a neighbouring kernel); unfused (an eager framework), every BatchNorm, activation
+and Add is its own kernel and pays the elementwise class's terms (ceiling and per-op overhead).
+A network's forward pass then pays once the device's per-step overhead (``device.step``: the
+``step`` term), which a training step replaces by its own (:func:`step_term`).
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ class Graph(Protocol):
 class _Settings:
     """One projection call's parsed arguments, and its per-kind placement cache."""
 
-    __slots__ = ("dev", "precision", "traffic", "unit", "lowering", "calibrated", "memo", "bandwidths")
+    __slots__ = ("dev", "precision", "traffic", "unit", "lowering", "calibrated", "memo", "bandwidths", "launch")
 
     def __init__(self, dev: Any, precision: Precision, traffic: TrafficModel, unit: Any,
                  lowering: Lowering | None, calibrated: bool) -> None:
@@ -56,6 +65,8 @@ class _Settings:
         self.unit, self.lowering, self.calibrated = unit, lowering, calibrated
         self.memo: dict[Any, Any] = {}
         self.bandwidths = {name: level.bandwidth.value for name, level in dev.memory.items()}
+        self.launch = True
+        """False: elementwise ops are fused into neighbouring kernels (no per-op overhead)."""
 
 
 def settings(dev: Any, precision: object, traffic: object, unit: Any = None, lowering: object = None,
@@ -108,43 +119,82 @@ def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic
 
 def project_ops_on(ops: Sequence[tuple[str, Any, Any]], dev: Any, precision: object = Precision.FP16,
                    traffic: object = TrafficModel.COMPULSORY, unit: Any = None, lowering: object = None,
-                   calibrated: bool = True, name: str = "ops", batch: Number = 1) -> Projection:
+                   calibrated: bool = True, name: str = "ops", batch: Number = 1,
+                   launch_elementwise: bool = True) -> Projection:
     """Named ops ``(name, layer, elements)``, one part each (``elements`` overrides the layer's
-    traffic in elements when not None), summed like a network."""
+    traffic in elements when not None), summed like a network. ``launch_elementwise=False``: the
+    elementwise ops run fused into neighbouring kernels (no per-op overhead of their own)."""
     s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    s.launch = flag(launch_elementwise, "launch_elementwise")
     if not ops:
         raise ValueError("project_ops() needs at least one op")
     parts = tuple(project_layer(layer, s, elements=e, name=n) for n, layer, e in ops)
     return combine(name, dev.id, s.precision, s.traffic, batch, parts, summary=True)
 
 
-def _graph_memoised(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
+def project_pass_on(net: Graph, dev: Any, precision: object, traffic: object, unit: Any = None,
+                    lowering: object = None, calibrated: bool = True, fused: bool = False) -> Projection:
+    """A training step's forward pass: ``net`` unfused (every BatchNorm and activation moves its
+    bytes: a BatchNorm cannot be folded in training), without the inference step overhead;
+    ``fused`` (a compiler such as XLA) only spares the elementwise ops their per-op overhead."""
+    s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    return _graph_memoised(net, s, False, launch=not flag(fused, "fused"), step_mode=None)
+
+
+def step_term(dev: Any, mode: str, precision: object, calibrated: bool = True) -> Term | None:
+    """The ``step`` term (a network's fixed cost per forward pass or training step, seconds) of
+    ``dev`` for ``mode`` ('inference' or 'training') at ``precision``; None where the device has
+    none (or ``calibrated=False``: the bound alone)."""
+    if not calibrated:
+        return None
+    found = getattr(dev, "step", {}).get(mode, {}).get(str(precision))
+    if found is None:
+        return None
+    return Term("step", found.seconds, f"{float(found.seconds) * 1e6:.3g} us per {mode} step ({found.source})")
+
+
+def with_step(p: Projection, term: Term | None) -> Projection:
+    """``p`` with the ``step`` term ``term`` added to its expected time (unchanged when None)."""
+    if term is None:
+        return p
+    return replaced(p, expected_time=p.expected_time + term.seconds, expected=(*p.expected, term))
+
+
+def _graph_memoised(net: Graph, s: _Settings, fuse: bool | None, launch: bool | None = None,
+                    step_mode: str | None = "inference") -> Projection:
     """:func:`_graph`, kept on the network when it offers ``memoised`` (see the module docstring)."""
     memoised = getattr(net, "memoised", None)
     if memoised is None:
-        return _graph(net, s, fuse)
+        return _graph(net, s, fuse, launch, step_mode)
     unit = tuple(sorted(s.unit.items())) if isinstance(s.unit, Mapping) else s.unit
-    key = (s.dev, s.precision, s.traffic, unit, s.lowering, s.calibrated, fuse)
+    key = (s.dev, s.precision, s.traffic, unit, s.lowering, s.calibrated, fuse, launch, step_mode)
     kept: dict[Any, Projection] = memoised("projections", dict)
     try:
         found = kept.get(key)
     except TypeError:  # a device object that cannot be a key: nothing is kept
-        return _graph(net, s, fuse)
+        return _graph(net, s, fuse, launch, step_mode)
     if found is None:
-        found = _graph(net, s, fuse)
+        found = _graph(net, s, fuse, launch, step_mode)
         while len(kept) >= PROJECTIONS_KEPT:
             kept.pop(next(iter(kept)), None)
         kept[key] = found
     return found
 
 
-def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
+def _graph(net: Graph, s: _Settings, fuse: bool | None, launch: bool | None = None,
+           step_mode: str | None = "inference") -> Projection:
     """A network node by node; each node charged its (fusion-aware) traffic. A BatchNorm folded
     into the conv before it costs nothing at inference: its scale and shift live in that conv's
-    weights and bias, so its part has zero time (bound 'folded into ...'). Nodes holding the same
-    layer with the same traffic (a network's repeated blocks) are projected once, then renamed."""
+    weights and bias, so its part has zero time (bound 'folded into ...'); an activation in the
+    conv's epilogue is expected at its bound. Nodes holding the same layer with the same traffic
+    (a network's repeated blocks) are projected once, then renamed. ``launch``: whether the
+    elementwise ops pay their per-op overhead (default: when unfused); ``step_mode``: the
+    device's step overhead added (None: none)."""
     elements = net.node_traffic_elements(s.traffic, fuse)
     fused_into = net.fused_into(fuse)
+    resolve = getattr(net, "resolve_fuse", None)
+    fused = resolve(fuse) if resolve is not None else fuse is not False
+    s.launch = not fused if launch is None else launch
     parts = []
     done: dict[tuple[int, Any], Projection] = {}
     for node, e in zip(net.nodes, elements):
@@ -159,8 +209,13 @@ def _graph(net: Graph, s: _Settings, fuse: bool | None) -> Projection:
             part = replaced(part, executed_flops=0, compute_time=0.0, time=0.0, binding=Bound.FOLDED, bound_by=head,
                             bound=bound_words(Bound.FOLDED, head), expected_time=0.0, expected=(),
                             memory_time={level: 0.0 for level in part.memory_time})
+        elif node.index in fused_into:  # in the head's epilogue: no kernel, no overhead of its own
+            head = net.nodes[fused_into[node.index]].name
+            part = replaced(part, expected_time=part.time,
+                            expected=(Term("bound", part.time, f"fused into {head}: its bound, no kernel of its own"),))
         parts.append(part)
-    return combine(net.name, s.dev.id, s.precision, s.traffic, net.batch, tuple(parts), summary=True)
+    whole = combine(net.name, s.dev.id, s.precision, s.traffic, net.batch, tuple(parts), summary=True)
+    return with_step(whole, step_term(s.dev, step_mode, s.precision, s.calibrated)) if step_mode else whole
 
 
 def project_layer(layer: Any, s: _Settings, elements: Any = None, name: str | None = None) -> Projection:
@@ -240,8 +295,11 @@ def _vector_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> P
         elements = layer.traffic_elements(s.traffic)
     nbytes = elements * s.precision.bytes
     compute, memory, time = leaf_times(flops, nbytes, peak, s.bandwidths)
-    eff = terms_for(dev, vector_class(layer.kind), s)
+    op_class = vector_class(layer.kind)
+    eff = terms_for(dev, op_class, s)
     expected, terms = expected_times(compute, memory, eff)
+    if not s.launch and op_class == "elementwise" and terms[-1][0] == "overhead":
+        expected, terms = expected - terms[-1][1], terms[:-1]  # fused into a neighbouring kernel
     if is_num(time) and time == 0:
         expected, terms = time, terms[:1]  # a view (Flatten) does nothing, so nothing is launched
         binding, by = Bound.NONE, ""

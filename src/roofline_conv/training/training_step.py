@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
 from ..layers.base import Layer
-from ..roofline import project, project_ops
+from ..projection.engine import project_pass_on, step_term
+from ..projection.expected import Term
+from ..projection.result import summed_terms
+from ..roofline import project_ops
 from ..report import Table
 from .backward import BackwardOp
 from .protocol import TrainableNetwork, require_network
@@ -122,20 +125,31 @@ class TrainingStep:
 
     def project(self, device: "Device | str", precision: str = DEFAULT_PRECISION,
                 unit: str | Mapping[str, str] | None = None, lowering: str | None = None,
-                calibrated: bool = True, update_precision: str | None = None) -> "TrainingProjection":
+                calibrated: bool = True, update_precision: str | None = None,
+                fuse: bool = False) -> "TrainingProjection":
         """Projected step time: forward (unfused network projection) + backward (every GEMM and
         vector op on the unit its forward kind uses) + the optimizer update, at
-        ``update_precision`` (default ``precision``; "fp32" for mixed precision's fp32 variables)."""
-        fwd = project(self.net, device, precision, self.traffic_model, unit, lowering, calibrated, fuse=False)
-        bwd = project_ops(self.backward_ops(), device, precision, self.traffic_model, unit, lowering, calibrated,
-                          name=f"{self.net.name} backward", batch=self.batch)
+        ``update_precision`` (default ``precision``; "fp32" for mixed precision's fp32 variables).
+
+        The bound is the same either way; the expected time adds the device's training step
+        overhead (``step`` term) and, with ``fuse=False`` (default: an eager framework), every
+        elementwise op (BatchNorm, activation, Add, and their backward) pays its per-op
+        overhead; ``fuse=True`` (a compiler such as XLA) fuses them into neighbouring kernels:
+        they move the same bytes but pay no per-op overhead."""
+        from ..devices import resolve_device
+
+        dev = resolve_device(device)
+        fuse = flag(fuse, "fuse")
+        fwd = project_pass_on(self.net, dev, precision, self.traffic_model, unit, lowering, calibrated, fused=fuse)
+        bwd = project_ops(self.backward_ops(), dev, precision, self.traffic_model, unit, lowering, calibrated,
+                          name=f"{self.net.name} backward", batch=self.batch, launch_elementwise=not fuse)
         upd = None
         if self.optimizer is not None:
             op = BackwardOp("optimizer", self.batch, ops=self.update_ops, elements=self.update_elements)
-            upd = project_ops([(f"{self.optimizer} update", op, op.traffic_elements())], device,
+            upd = project_ops([(f"{self.optimizer} update", op, op.traffic_elements())], dev,
                               precision if update_precision is None else update_precision,
                               self.traffic_model, unit, lowering, calibrated, name="update", batch=self.batch)
-        return TrainingProjection(self, precision, fwd, bwd, upd)
+        return TrainingProjection(self, precision, fwd, bwd, upd, step_term(dev, "training", fwd.precision, calibrated))
 
     # -- tables -------------------------------------------------------------------------------
     def table(self, precision: str = DEFAULT_PRECISION, totals: bool = True) -> Table:
@@ -197,6 +211,8 @@ class TrainingProjection:
     forward: "Projection"
     backward: "Projection"
     update: "Projection | None" = None
+    step_overhead: Term | None = None
+    """The device's fixed cost per training step (the expected time's ``step`` term), if any."""
 
     @property
     def passes(self) -> tuple["Projection", ...]:
@@ -215,7 +231,14 @@ class TrainingProjection:
         """Sum of the passes' ``expected_time`` (seconds) where every pass projection has one;
         None otherwise."""
         parts = [getattr(p, "expected_time", None) for p in self.passes]
-        return None if any(t is None for t in parts) else sum(float(t) for t in parts)
+        if any(t is None for t in parts):
+            return None
+        return sum(float(t) for t in parts) + (float(self.step_overhead.seconds) if self.step_overhead else 0.0)
+
+    @property
+    def expected(self) -> tuple[Term, ...]:
+        """The terms of ``expected_time`` summed over the passes, then the ``step`` term."""
+        return summed_terms(self.passes, (self.step_overhead,) if self.step_overhead else ())
 
     @property
     def flops(self) -> float:
