@@ -25,6 +25,12 @@ class _SweepPrinter(ExactIntPrinter):
             return f"numpy.square({self._print(expr.base)})"
         return super()._print_Pow(expr, rational=rational)
 
+    def _fold(self, name: str, args: tuple[sp.Expr, ...]) -> str:
+        return super()._fold(f"numpy.{name}imum", args)
+
+    def _where(self, condition: str, a: str, b: str) -> str:
+        return f"numpy.where({condition}, {a}, {b})"
+
 
 _COMPILED: dict[tuple[Any, ...], Callable[..., Any]] = {}
 _LOCK = threading.Lock()
