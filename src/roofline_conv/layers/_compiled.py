@@ -56,6 +56,10 @@ def conv_gemm_k(B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, P_t, P_l,
     return _exact(C_in*K_h*K_w, G)
 
 
+def conv_fft_macs(B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, P_t, P_l, D_h, D_w, bias):
+    return _exact(B*C_in*C_out*(H + P_h)*(((P_w + W) // (2)) + 1), G)
+
+
 def conv_output_height(B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, P_t, P_l, D_h, D_w, bias):
     return ((-D_h*(K_h - 1) + H + P_h - 1) // (S_h)) + 1
 
@@ -187,6 +191,7 @@ FUNCTIONS = {
         "gemm_m": conv_gemm_m,
         "gemm_n": conv_gemm_n,
         "gemm_k": conv_gemm_k,
+        "fft_macs": conv_fft_macs,
         "output_height": conv_output_height,
         "output_width": conv_output_width,
     },

@@ -168,6 +168,8 @@ class Conv2d(Layer):
                               "(every row at stride 1; a strided or dilated window may skip some, see "
                               "layers.formulas.rows_read).")
     output_elements = quantity("output_elements")
+    fft_macs = quantity("fft_macs", "Complex products of an FFT convolution: batch x C_out x C_in/groups x "
+                        "(H + P_h) x (floor((W + P_w)/2) + 1) (see projection.algorithms).")
 
     @property
     def output_size(self) -> tuple[Count, Count]:

@@ -108,6 +108,9 @@ FORMULAS: dict[str, sp.Expr] = {
     "gemm_m": B * H_out * W_out,
     "gemm_n": C_out,
     "gemm_k": (C_in / G) * K_h * K_w,
+    # Winograd/FFT lowerings (projection.algorithms): the products of an FFT convolution, one per
+    # (image, input channel of a group, output channel) and bin of a real signal's half spectrum
+    "fft_macs": B * C_out * (C_in / G) * (H + P_h) * (sp.floor((W + P_w) / 2) + 1),
     "output_height": H_out,
     "output_width": W_out,
 }
