@@ -76,7 +76,8 @@ def _cse(exprs: Any) -> tuple[list[tuple[sp.Symbol, sp.Expr]], Any]:
     kept, inlined = [], {}
     for symbol, value in subs:
         value = value.xreplace(inlined)
-        if value.as_numer_denom()[1] != 1:  # a quotient: only part of a floor's argument
+        if not isinstance(value, sp.Expr) or value.as_numer_denom()[1] != 1:  # a quotient (only part of a
+            # floor's argument) or a condition (only part of a Piecewise): put back
             inlined[symbol] = value
         else:
             kept.append((symbol, value))
