@@ -12,7 +12,7 @@
   once) and ``im2col`` (unfused, plus the column matrix written and read).
 
 The vocabularies (:class:`Precision`, :class:`TrafficModel`, :class:`Lowering`, :class:`OpKind`,
-:class:`Bound`) are str-valued enums: a member equals, hashes and prints as its word, so
+:class:`Algorithm`, :class:`Bound`) are str-valued enums: a member equals, hashes and prints as its word, so
 ``Precision.FP16 == "fp16"``. A user's string is parsed into one once, where it enters
 (:func:`parse_precision`, :func:`parse_traffic`, ...), with a ValueError naming the argument;
 inside the package the values travel typed.
@@ -98,6 +98,22 @@ class Lowering(Word):
 
 DEPTHWISE_LOWERINGS: tuple[Lowering, ...] = (Lowering.VECTOR, Lowering.PER_CHANNEL_GEMM, Lowering.BLOCK_DIAGONAL)
 """The lowerings a user (``lowering=``) or a device file may ask for a depthwise conv."""
+
+
+class Algorithm(Word):
+    """How a convolution's multiplies are organised, which sets the FLOPs a projection executes
+    (``macs``, the layer's count, is always the direct count). Winograd F(m x m, 3 x 3) computes
+    an m x m output tile of a 3 x 3, stride-1 conv with (m + 2)^2 multiplies instead of 9 m^2;
+    ``fft`` multiplies in the frequency domain (see docs/conventions.md for the count used)."""
+
+    DIRECT = "direct"
+    """every multiply of the sliding window (the im2col GEMM)"""
+    WINOGRAD_2X2_3X3 = "winograd_2x2_3x3"
+    """Winograd F(2x2, 3x3): 16 multiplies per 4 outputs, 2.25x fewer (3x3, stride 1, dilation 1)"""
+    WINOGRAD_4X4_3X3 = "winograd_4x4_3x3"
+    """Winograd F(4x4, 3x3): 36 multiplies per 16 outputs, 4x fewer (3x3, stride 1, dilation 1)"""
+    FFT = "fft"
+    """FFT convolution: pointwise products of the transformed input and filters (stride 1, dilation 1, kernel > 1)"""
 
 
 class Bound(Word):
@@ -205,6 +221,13 @@ def parse_lowering(value: object, argument: str = "lowering") -> Lowering | None
     if isinstance(value, str) and value in DEPTHWISE_LOWERINGS:
         return Lowering(value)
     raise ValueError(f"{argument}={value!r} must be one of {', '.join(DEPTHWISE_LOWERINGS)}")
+
+
+def parse_algorithm(value: object, argument: str = "algorithm") -> Algorithm | None:
+    """``None`` (the device's known choice) or an :class:`Algorithm`, else a ValueError naming ``argument``."""
+    if value is None:
+        return None
+    return _parse(Algorithm, value, argument, "algorithm")
 
 
 def traffic_and_precision(traffic: object, precision: object, traffic_argument: str = "model",

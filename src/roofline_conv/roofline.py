@@ -54,6 +54,7 @@ def project(
     lowering: str | None = None,
     calibrated: bool = True,
     fuse: bool | None = None,
+    algorithm: str | None = None,
 ) -> Projection:
     """Project ``layer`` (a layer, a DepSep, a network, or an iterable of layers) onto ``device``.
 
@@ -66,6 +67,11 @@ def project(
     ``roofline-conv calibrate``) when it has any: compute and memory roofs lowered to e x peak.
     ``fuse`` (networks only; default: the network's own setting) folds BatchNorm into the
     preceding conv and applies the activation in its epilogue (see ``docs/networks.md``).
+    ``algorithm`` (``direct``, ``winograd_2x2_3x3``, ``winograd_4x4_3x3``, ``fft``; default None:
+    the algorithm the device's libraries are known to use, ``Device.algorithms``, else direct)
+    sets the multiplies a convolution executes where it applies (stride 1, dilation 1; see
+    ``projection.algorithms``); ``macs`` stays the direct count, ``Projection.algorithm`` says
+    which one the bound assumes.
 
     Layer kinds beyond convolutions: ``Linear`` runs on the matrix units like a pointwise conv
     (GEMM (batch, out, in), tile padding); pooling, BatchNorm, activations, ``Add``, ``Scale``
@@ -74,7 +80,7 @@ def project(
     ``lowering`` says so); a ``SqueezeExcitation`` is projected part by part; a network node by
     node, the result's ``parts`` being one projection per node, named after it.
     """
-    return project_on(layer, resolve_device(device), precision, traffic, unit, lowering, calibrated, fuse)
+    return project_on(layer, resolve_device(device), precision, traffic, unit, lowering, calibrated, fuse, algorithm)
 
 
 def project_ops(

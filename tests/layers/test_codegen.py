@@ -41,7 +41,7 @@ def test_every_formula_is_compiled_and_nothing_else():
 def test_an_inexact_division_raises():
     # groups=3 does not divide 4 channels (construction refuses it): C_out x C_in/G x K_h x K_w =
     # 4 x 4/3 x 2 x 2 is no integer, and the compiled code says so rather than rounding
-    args = (1, 4, 4, 3, 8, 8, 2, 2, 1, 1, 0, 0, 1, 1, 0)
+    args = (1, 4, 4, 3, 8, 8, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, 0)
     with pytest.raises(ArithmeticError, match="not an integer"):
         CONV.evaluate("weights", args)
 
@@ -50,7 +50,7 @@ def test_an_inexact_division_raises():
 @st.composite
 def conv_values(draw: st.DrawFn, pool: bool = False, top: int = BIG) -> tuple[int, ...]:
     """A valid generic argument tuple (B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w,
-    D_h, D_w, bias): groups divide both channel counts, the dilated kernel fits the padded input."""
+    P_t, P_l, D_h, D_w, bias): groups divide both channel counts, the dilated kernel fits the padded input."""
     g = draw(st.integers(1, 64))
     cin, cout = g * draw(st.integers(1, top // 64)), g * draw(st.integers(1, top // 64))
     if pool:
@@ -61,8 +61,9 @@ def conv_values(draw: st.DrawFn, pool: bool = False, top: int = BIG) -> tuple[in
         extent = d * (k - 1) + 1
         axes.append((draw(st.integers(max(1, extent - p), max(1, extent - p) + top)), k, s, p, d))
     (h, kh, sh, ph, dh), (w, kw, sw, pw, dw) = axes
+    pt, pl = draw(st.integers(0, ph)), draw(st.integers(0, pw))
     bias = 0 if pool else draw(st.integers(0, 1))
-    return (draw(st.integers(1, top)), cin, cout, g, h, w, kh, kw, sh, sw, ph, pw, dh, dw, bias)
+    return (draw(st.integers(1, top)), cin, cout, g, h, w, kh, kw, sh, sw, ph, pw, pt, pl, dh, dw, bias)
 
 
 _positive = st.integers(1, BIG)

@@ -6,6 +6,7 @@ import argparse
 import warnings
 from typing import Any
 
+from ..conventions import Algorithm
 from ..report import Table
 from .common import (
     add_backend,
@@ -33,6 +34,8 @@ def register(sub: Any) -> None:
     add_layer_arguments(p)
     add_precision_traffic(p)
     p.add_argument("--device", action="append", default=[], help="also project on this device (repeatable)")
+    p.add_argument("--algorithm", choices=tuple(a.value for a in Algorithm),
+                   help="convolution algorithm the bound assumes where it applies (default: the device's known choice)")
     add_format(p)
     p.set_defaults(handler=run_layer)
 
@@ -49,6 +52,8 @@ def register(sub: Any) -> None:
     p.add_argument("--unit", help="run every op on this unit (overrides the device's choice)")
     p.add_argument("--lowering", choices=("vector", "per_channel_gemm", "block_diagonal"),
                    help="depthwise lowering on matrix units (overrides the device's)")
+    p.add_argument("--algorithm", choices=tuple(a.value for a in Algorithm),
+                   help="convolution algorithm the bound assumes where it applies (default: the device's known choice)")
     p.add_argument("--raw", action="store_true", help="the bound alone: leave out the device's fitted or calibrated expected-time terms (expected = bound)")
     add_format(p)
     p.set_defaults(handler=run_project)
@@ -105,7 +110,8 @@ def run_layer(args: argparse.Namespace) -> list[Table]:
                      [f"{prefix}GEMM k", g.k, "reduction length per output (C_in/groups x K_h x K_w)"]]
     tables = [Table(title=repr(layer), columns=["quantity", "value", "unit"], rows=rows,
                     notes=["1 MAC = 2 FLOP; bytes = elements x bytes per element; MB = 10^6 bytes."])]
-    tables += [load_device(d).project(layer, precision=args.precision, traffic=args.traffic).table() for d in args.device]
+    tables += [load_device(d).project(layer, precision=args.precision, traffic=args.traffic,
+                                                 algorithm=args.algorithm).table() for d in args.device]
     return tables
 
 
@@ -123,7 +129,7 @@ def run_project(args: argparse.Namespace) -> list[Table]:
     for spec in args.device:
         device = load_device(spec)
         p = device.project(target, precision=args.precision, traffic=args.traffic, unit=args.unit,
-                           lowering=args.lowering, calibrated=not args.raw)
+                           lowering=args.lowering, calibrated=not args.raw, algorithm=args.algorithm)
         tables += [p.table(), p.expected_table()]
     return tables
 

@@ -150,9 +150,17 @@ class ComputeUnit(FrozenModel):
     description: str | None = None
     sparse: Flag = False
     """False: the peaks are dense figures (the catalog stores only dense ones)."""
+    channel_multiple: dict[PrecisionKey, Annotated[Integer, Field(gt=0)]] = Field(default_factory=dict)
+    """Per precision: the multiple a matrix unit's library pads a conv's input and output
+    channels to (C and K); empty where nothing is documented."""
+    channel_multiple_source: str | None = None
 
     @model_validator(mode="after")
     def _tile_rules(self) -> ComputeUnit:
+        if self.channel_multiple and not (self.channel_multiple_source or "").strip():
+            raise rule("'channel_multiple' needs a 'channel_multiple_source' (a document)", "channel_multiple_source")
+        if self.channel_multiple and self.kind != "matrix":
+            raise rule("only a matrix unit pads channels ('channel_multiple')", "channel_multiple")
         if self.kind == "matrix" and self.tile is None:
             raise rule(
                 "a matrix unit needs 'tile' = [rows, cols], the GEMM (K, N) block it holds per pass",
@@ -187,6 +195,24 @@ class DepthwiseLowering(FrozenModel):
     def _source_named(cls, v: str) -> str:
         if not v.strip():
             raise rule("source must name a document, or say why it is an assumption; it is empty")
+        return v
+
+
+class AlgorithmRule(FrozenModel):
+    """What a device's libraries are known to pick for a convolution: ``algorithm`` for an
+    ungrouped conv with a square kernel in ``kernels`` at stride 1 and dilation 1, at one of
+    ``precisions``; ``source`` says who documents or measured the choice."""
+
+    precisions: list[PrecisionKey] = Field(min_length=1)
+    kernels: list[Annotated[Integer, Field(gt=0)]] = Field(min_length=1)
+    algorithm: Literal["direct", "winograd_2x2_3x3", "winograd_4x4_3x3", "fft"]
+    source: str
+
+    @field_validator("source")
+    @classmethod
+    def _source_named(cls, v: str) -> str:
+        if not v.strip():
+            raise rule("source must name a document or a measurement; it is empty")
         return v
 
 

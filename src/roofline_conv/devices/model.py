@@ -31,6 +31,7 @@ from .figures import (
     OpClass,
     OpKind,
     PositiveFigure,
+    AlgorithmRule,
     ComputeUnit,
     DepthwiseLowering,
     Efficiency, StepMode, StepOverhead,
@@ -65,6 +66,9 @@ class Device(FrozenModel):
     unit_for: dict[OpKind, list[str]]
     """Preference order of unit names for each op kind (conv, pointwise, depthwise)."""
     depthwise_lowering: DepthwiseLowering
+    algorithms: list[AlgorithmRule] = Field(default_factory=list)
+    """The convolution algorithms its libraries are known to choose (first match wins); a
+    conv no rule covers is projected as 'direct'."""
     sockets: Integer | None = Field(default=None, ge=1)
     cores: Integer | None = Field(default=None, ge=1)
     clock: PositiveFigure | None = None
@@ -288,9 +292,10 @@ class Device(FrozenModel):
         return Device.from_dict(data, source=f"{self.id}.with_efficiency")
 
     def project(self, layer: Any, precision: Any = "fp16", traffic: Any = "compulsory", unit: Any = None,
-                lowering: Any = None, calibrated: bool = True, fuse: bool | None = None) -> Projection:
+                lowering: Any = None, calibrated: bool = True, fuse: bool | None = None,
+                algorithm: Any = None) -> Projection:
         """``roofline_conv.roofline.project(layer, self, ...)``: the roofline of ``layer`` here."""
-        return project_on(layer, self, precision, traffic, unit, lowering, calibrated, fuse)
+        return project_on(layer, self, precision, traffic, unit, lowering, calibrated, fuse, algorithm)
 
     # ---- display ----------------------------------------------------------------------------
 

@@ -50,8 +50,12 @@ def _value(v: Any) -> str:
 
 def _table(path: list[str], mapping: dict[str, Any], array: bool = False) -> list[str]:
     header = ".".join(_key(p) for p in path)
-    scalars = [(k, v) for k, v in mapping.items() if not isinstance(v, dict)]
+    def table_array(v: Any) -> bool:  # a list of tables: [[path.key]] entries
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    scalars = [(k, v) for k, v in mapping.items() if not isinstance(v, dict) and not table_array(v)]
     tables = [(k, v) for k, v in mapping.items() if isinstance(v, dict)]
+    arrays = [(k, v) for k, v in mapping.items() if table_array(v)]
     lines: list[str] = []
     if array:
         lines.append(f"[[{header}]]")
@@ -63,6 +67,10 @@ def _table(path: list[str], mapping: dict[str, Any], array: bool = False) -> lis
         if lines and sub:
             lines.append("")
         lines.extend(sub)
+    for k, entries in arrays:
+        for entry in entries:
+            lines.append("")
+            lines.extend(_table([*path, k], entry, array=True))
     return lines
 
 

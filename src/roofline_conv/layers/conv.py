@@ -145,7 +145,7 @@ class Conv2d(Layer):
         return (
             self.batch, self.in_channels, self.out_channels, self.groups,
             self.input_size[0], self.input_size[1], self.kernel_size[0], self.kernel_size[1],
-            self.stride[0], self.stride[1], pt + pb, pl + pr, self.dilation[0], self.dilation[1],
+            self.stride[0], self.stride[1], pt + pb, pl + pr, pt, pl, self.dilation[0], self.dilation[1],
             int(self.bias),
         )
 
@@ -164,8 +164,12 @@ class Conv2d(Layer):
     bias_params = quantity("bias_params")
     macs = quantity("macs", "MACs: batch x C_out x H_out x W_out x C_in/groups x K_h x K_w.")
     bias_adds = quantity("bias_adds")
-    input_elements = quantity("input_elements")
+    input_elements = quantity("input_elements", "Input elements read: batch x C_in x rows read x columns read "
+                              "(every row at stride 1; a strided or dilated window may skip some, see "
+                              "layers.formulas.rows_read).")
     output_elements = quantity("output_elements")
+    fft_macs = quantity("fft_macs", "Complex products of an FFT convolution: batch x C_out x C_in/groups x "
+                        "(H + P_h) x (floor((W + P_w)/2) + 1) (see projection.algorithms).")
 
     @property
     def output_size(self) -> tuple[Count, Count]:

@@ -9,7 +9,10 @@ formulas, :mod:`.codegen`) and on numpy integer arrays (``sweeps.compiled``).
   generated module's ``_exact`` raises ``ArithmeticError`` on a remainder). With the setting
   None (the default, as the sweeps use it) a division is refused, so a compiled count can never
   silently go through floating point;
-* a non-integer power or a fraction constant is refused.
+* a non-integer power or a fraction constant is refused;
+* ``Min``/``Max`` print as ``min``/``max``, ``Piecewise`` as a conditional expression and
+  ``Eq``/``Mod`` as ``==``/``%`` (Python ints); the sweeps' printer prints the first two as
+  ``numpy.minimum``/``numpy.maximum``/``numpy.where`` instead (element by element).
 """
 
 from __future__ import annotations
@@ -62,6 +65,36 @@ class ExactIntPrinter(NumPyPrinter):
         if not (expr.exp.is_Integer and expr.exp > 0):
             raise TypeError(f"exact-integer printer: refusing to print a non-integer power in an integer count: {expr}")
         return super()._print_Pow(expr, rational=rational)
+
+    def _print_Min(self, expr: sp.Expr) -> str:
+        return self._fold("min", expr.args)
+
+    def _print_Max(self, expr: sp.Expr) -> str:
+        return self._fold("max", expr.args)
+
+    def _fold(self, name: str, args: tuple[sp.Expr, ...]) -> str:
+        text = self._print(args[0])
+        for a in args[1:]:
+            text = f"{name}({text}, {self._print(a)})"
+        return text
+
+    def _print_Mod(self, expr: sp.Expr) -> str:
+        return f"(({self._print(expr.args[0])}) % ({self._print(expr.args[1])}))"
+
+    def _print_Equality(self, expr: sp.Expr) -> str:
+        return f"(({self._print(expr.lhs)}) == ({self._print(expr.rhs)}))"
+
+    def _print_Piecewise(self, expr: sp.Expr) -> str:
+        *branches, (last, cond) = expr.args
+        if cond is not sp.true:
+            raise TypeError(f"exact-integer printer: a Piecewise needs a final True branch: {expr}")
+        text = self._print(last)
+        for value, condition in reversed(branches):
+            text = self._where(self._print(condition), self._print(value), text)
+        return text
+
+    def _where(self, condition: str, a: str, b: str) -> str:
+        return f"(({a}) if {condition} else ({b}))"
 
     def _print_Rational(self, expr: sp.Expr) -> str:
         if expr.q != 1:

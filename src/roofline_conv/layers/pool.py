@@ -55,7 +55,7 @@ class _Pool2d(OpLayer):
         (pt, pb), (pl, pr) = self.padding
         c = self.channels
         return (self.batch, c, c, c, self.input_size[0], self.input_size[1], self.kernel_size[0],
-                self.kernel_size[1], self.stride[0], self.stride[1], pt + pb, pl + pr,
+                self.kernel_size[1], self.stride[0], self.stride[1], pt + pb, pl + pr, pt, pl,
                 self.dilation[0], self.dilation[1], 0)
 
     def _shape_q(self, name: str) -> Count:

@@ -103,6 +103,25 @@ def gemm_utilisation(how: str, n: Any, k: Any, groups: Any, tile: tuple[int, int
     return tile_utilisation(k, n_group, tile)
 
 
+def padded_utilisation(how: str, n: Any, k: Any, groups: Any, tile: tuple[int, int], taps: Any,
+                       multiple: Any) -> Any:
+    """:func:`gemm_utilisation` on a unit whose library pads a conv's input channels per group
+    (C = k / ``taps``, taps = K_h x K_w) and output channels per group to ``multiple`` (None or 1: no padding): the
+    reduction becomes ceil(C/q) q x (k / C) (C padded inside it, not the product k) and the
+    columns ceil((n/groups)/q) q; the tile then pads the padded GEMM. Useful / executed MACs is
+    the product of the two fractions, so a wasted MAC is counted once. GEMM lowering only."""
+    if multiple is None or multiple == 1 or how != "gemm":
+        return gemm_utilisation(how, n, k, groups, tile)
+    if _is_array(n, groups):
+        n_group = n // groups
+    else:
+        n_group = n // groups if is_num(n, groups) else sympy().sympify(n) / groups
+    n_pad = ceil_div(n_group, multiple) * multiple
+    channels = k // taps if (_is_array(k, taps) or is_num(k, taps)) else sympy().sympify(k) / taps
+    k_pad = ceil_div(channels, multiple) * multiple * taps
+    return ratio(n_group * k, n_pad * k_pad) * tile_utilisation(k_pad, n_pad, tile)
+
+
 def executed_flops(macs: Any, bias_adds: Any, utilisation: Any) -> Any:
     """FLOPs a unit executes for ``macs`` useful MACs at ``utilisation`` (tile padding and
     lowering waste included), plus the bias adds: exact where nothing is wasted."""

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from ..conventions import Bound, Lowering, Precision, TrafficModel, parse_lowering, traffic_and_precision
+from ..conventions import Algorithm, Bound, Lowering, Precision, TrafficModel, parse_algorithm, parse_lowering, traffic_and_precision
 from ..layers import KINDS
 from ..validation import choice, flag, shown
-from .arith import Number, executed_flops, gemm_utilisation, is_num, leaf_times
+from . import algorithms
+from .arith import Number, executed_flops, is_num, leaf_times, padded_utilisation
 from .expected import Term, expected_terms, expected_times
 from .placement import choose_lowering, device_op_kind, lowering_label, pick_unit, pick_vector_unit
 from .result import Projection, bound_words, combine, replaced
@@ -57,12 +58,14 @@ class Graph(Protocol):
 class _Settings:
     """One projection call's parsed arguments, and its per-kind placement cache."""
 
-    __slots__ = ("dev", "precision", "traffic", "unit", "lowering", "calibrated", "memo", "bandwidths", "launch")
+    __slots__ = ("dev", "precision", "traffic", "unit", "lowering", "calibrated", "memo", "bandwidths", "launch",
+                 "algorithm")
 
     def __init__(self, dev: Any, precision: Precision, traffic: TrafficModel, unit: Any,
-                 lowering: Lowering | None, calibrated: bool) -> None:
+                 lowering: Lowering | None, calibrated: bool, algorithm: Algorithm | None = None) -> None:
         self.dev, self.precision, self.traffic = dev, precision, traffic
         self.unit, self.lowering, self.calibrated = unit, lowering, calibrated
+        self.algorithm = algorithm
         self.memo: dict[Any, Any] = {}
         self.bandwidths = {name: level.bandwidth.value for name, level in dev.memory.items()}
         self.launch = True
@@ -70,11 +73,11 @@ class _Settings:
 
 
 def settings(dev: Any, precision: object, traffic: object, unit: Any = None, lowering: object = None,
-             calibrated: bool = True) -> _Settings:
+             calibrated: bool = True, algorithm: object = None) -> _Settings:
     """Parse one call's arguments once (ValueErrors name the argument)."""
     traffic, precision = traffic_and_precision(traffic, precision, "traffic", precision_first=True)
     return _Settings(dev, precision, traffic, check_unit(unit, dev), parse_lowering(lowering),
-                     flag(calibrated, "calibrated"))
+                     flag(calibrated, "calibrated"), parse_algorithm(algorithm))
 
 
 def check_unit(unit: Any, dev: Any) -> Any:
@@ -98,10 +101,10 @@ def check_unit(unit: Any, dev: Any) -> Any:
 
 def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic: object = TrafficModel.COMPULSORY,
                unit: Any = None, lowering: object = None, calibrated: bool = True,
-               fuse: bool | None = None) -> Projection:
+               fuse: bool | None = None, algorithm: object = None) -> Projection:
     """``layer`` (a layer, a composite, a network, or an iterable of layers) on the device object
     ``dev``; see :func:`roofline_conv.roofline.project` for the arguments."""
-    s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    s = settings(dev, precision, traffic, unit, lowering, calibrated, algorithm)
     if isinstance(layer, Graph):
         return _graph_memoised(layer, s, fuse)
     if fuse is not None:
@@ -113,18 +116,19 @@ def project_on(layer: Any, dev: Any, precision: object = Precision.FP16, traffic
     layers = list(layer)
     if not layers:
         raise ValueError("project() needs at least one layer")
-    parts = tuple(project_on(x, dev, s.precision, s.traffic, unit, s.lowering, calibrated) for x in layers)
+    parts = tuple(project_on(x, dev, s.precision, s.traffic, unit, s.lowering, calibrated, algorithm=s.algorithm)
+                  for x in layers)
     return combine(f"{len(parts)} layers", dev.id, s.precision, s.traffic, layers[0].batch, parts)
 
 
 def project_ops_on(ops: Sequence[tuple[str, Any, Any]], dev: Any, precision: object = Precision.FP16,
                    traffic: object = TrafficModel.COMPULSORY, unit: Any = None, lowering: object = None,
                    calibrated: bool = True, name: str = "ops", batch: Number = 1,
-                   launch_elementwise: bool = True) -> Projection:
+                   launch_elementwise: bool = True, algorithm: object = None) -> Projection:
     """Named ops ``(name, layer, elements)``, one part each (``elements`` overrides the layer's
     traffic in elements when not None), summed like a network. ``launch_elementwise=False``: the
     elementwise ops run fused into neighbouring kernels (no per-op overhead of their own)."""
-    s = settings(dev, precision, traffic, unit, lowering, calibrated)
+    s = settings(dev, precision, traffic, unit, lowering, calibrated, algorithm)
     s.launch = flag(launch_elementwise, "launch_elementwise")
     if not ops:
         raise ValueError("project_ops() needs at least one op")
@@ -167,7 +171,7 @@ def _graph_memoised(net: Graph, s: _Settings, fuse: bool | None, launch: bool | 
     if memoised is None:
         return _graph(net, s, fuse, launch, step_mode)
     unit = tuple(sorted(s.unit.items())) if isinstance(s.unit, Mapping) else s.unit
-    key = (s.dev, s.precision, s.traffic, unit, s.lowering, s.calibrated, fuse, launch, step_mode)
+    key = (s.dev, s.precision, s.traffic, unit, s.lowering, s.calibrated, fuse, launch, step_mode, s.algorithm)
     kept: dict[Any, Projection] = memoised("projections", dict)
     try:
         found = kept.get(key)
@@ -260,8 +264,10 @@ def _gemm_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> Pro
     if cu.kind == "matrix":
         assert cu.tile is not None
         _, n, k = layer.gemm
-        util = gemm_utilisation(how, n, k, layer.groups, cu.tile)
-    executed = executed_flops(layer.macs, layer.bias_adds, util)
+        kh, kw = getattr(layer, "kernel_size", (1, 1))
+        util = padded_utilisation(how, n, k, layer.groups, cu.tile, kh * kw, cu.channel_multiple.get(cp))
+    algorithm = algorithms.choose(layer, dev, s.precision, s.algorithm)
+    executed = executed_flops(algorithms.executed_macs(layer, algorithm), layer.bias_adds, util)
     if elements is None:
         elements = layer.traffic_elements(s.traffic)
     nbytes = elements * s.precision.bytes
@@ -275,7 +281,8 @@ def _gemm_leaf(layer: Any, s: _Settings, elements: Any, name: str | None) -> Pro
         flops=layer.flops, executed_flops=executed, traffic=nbytes, compute_time=compute, memory_time=memory,
         time=time, bound=bound_words(binding, by), unit=unit_name, peak=peak, ridge_point=ridge,
         utilisation_of_tile=util, lowering=lowering_label(how, cp, s.precision), efficiency=eff,
-        binding=binding, bound_by=by, expected_time=expected, expected=tuple(Term(*t) for t in terms),
+        binding=binding, bound_by=by, algorithm=algorithm, expected_time=expected,
+        expected=tuple(Term(*t) for t in terms),
     )
 
 

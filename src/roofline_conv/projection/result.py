@@ -64,6 +64,9 @@ class Projection:
     Equal to ``time`` where the device has no terms for the op class (see ``expected``)."""
     expected: tuple[Term, ...] = ()
     """The terms of ``expected_time`` (seconds each adds, in words); they sum to it."""
+    algorithm: str = "direct"
+    """The convolution algorithm the bound assumes ('direct', 'winograd_2x2_3x3',
+    'winograd_4x4_3x3', 'fft'; see projection.algorithms); a composite lists its parts' once each."""
 
     def __post_init__(self) -> None:
         """A leaf built by hand (or by an older caller) with only ``bound`` in words gets its
@@ -132,7 +135,7 @@ class Projection:
         rows = [p._row() for p in self.parts] + [self._row()]
         return Table(
             title=f"{self.name} on {self.device} at {self.precision}, traffic '{self.traffic_model}'",
-            columns=["op", "unit", "lowering", "bound", "FLOP", "traffic (bytes)", "intensity (FLOP/B)",
+            columns=["op", "unit", "lowering", "algorithm", "bound", "FLOP", "traffic (bytes)", "intensity (FLOP/B)",
                      "compute (us)", "memory (us)", "time (us)", "expected (us)", "attainable (TFLOP/s)",
                      "of peak", "per second"],
             rows=rows,
@@ -156,7 +159,7 @@ class Projection:
                      columns=["term", "adds (us)", "what"], rows=rows, notes=[note])
 
     def _row(self) -> list[Any]:
-        return [self.name, self.unit, self.lowering, self.bound, _cell(self.flops), _cell(self.traffic),
+        return [self.name, self.unit, self.lowering, self.algorithm, self.bound, _cell(self.flops), _cell(self.traffic),
                 _cell(self.intensity), _cell(self.compute_time, 1e6), _cell(self.main_memory_time, 1e6),
                 _cell(self.time, 1e6), _cell(self.expected_time, 1e6), _cell(self.attainable, 1e-12), _cell(self.utilisation), _cell(self.per_second)]
 
@@ -247,7 +250,8 @@ def combine(name: str, device_id: str, precision: str, traffic: str, batch: Numb
         unit="+".join(dict.fromkeys(p.unit for p in parts) if summary else (p.unit for p in parts)),
         peak=top.peak, ridge_point=top.ridge_point, utilisation_of_tile=ratio(flops, executed),
         lowering="+".join(dict.fromkeys(p.lowering for p in parts) if summary else (p.lowering for p in parts)),
-        parts=parts, expected_time=total("expected_time"), expected=summed_terms(parts),
+        parts=parts, algorithm="+".join(dict.fromkeys(p.algorithm for p in parts)),
+        expected_time=total("expected_time"), expected=summed_terms(parts),
     )
 
 

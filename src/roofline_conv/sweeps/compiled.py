@@ -25,6 +25,12 @@ class _SweepPrinter(ExactIntPrinter):
             return f"numpy.square({self._print(expr.base)})"
         return super()._print_Pow(expr, rational=rational)
 
+    def _fold(self, name: str, args: tuple[sp.Expr, ...]) -> str:
+        return super()._fold(f"numpy.{name}imum", args)
+
+    def _where(self, condition: str, a: str, b: str) -> str:
+        return f"numpy.where({condition}, {a}, {b})"
+
 
 _COMPILED: dict[tuple[Any, ...], Callable[..., Any]] = {}
 _LOCK = threading.Lock()
@@ -70,7 +76,8 @@ def _cse(exprs: Any) -> tuple[list[tuple[sp.Symbol, sp.Expr]], Any]:
     kept, inlined = [], {}
     for symbol, value in subs:
         value = value.xreplace(inlined)
-        if value.as_numer_denom()[1] != 1:  # a quotient: only part of a floor's argument
+        if not isinstance(value, sp.Expr) or value.as_numer_denom()[1] != 1:  # a quotient (only part of a
+            # floor's argument) or a condition (only part of a Piecewise): put back
             inlined[symbol] = value
         else:
             kept.append((symbol, value))

@@ -10,7 +10,7 @@ import numpy as np
 from ..conventions import FLOPS_PER_MAC, Lowering, Precision
 from ..devices import Device
 from ..layers.conv import OP_KINDS, op_kind_code
-from ..projection.arith import executed_flops, gemm_utilisation, leaf_times
+from ..projection.arith import executed_flops, leaf_times, padded_utilisation
 from ..projection.expected import expected_terms, expected_times
 from ..projection.placement import choose_lowering, pick_unit
 from .compiled import compiled_function
@@ -69,14 +69,15 @@ class DevicePlan:
         return found
 
     def _leaf(self, variant: tuple[Any, ...], macs: Any, bias_adds: Any, nbytes: Any, n: Any, k: Any,
-              groups: Any) -> np.ndarray:
-        """``project()``'s leaf arithmetic for configurations of one placement."""
-        unit_name, _, how, eff, peak = variant
+              groups: Any, taps: Any) -> np.ndarray:
+        """``project()``'s leaf arithmetic for configurations of one placement (the direct
+        algorithm: a sweep does not assume Winograd or FFT)."""
+        unit_name, cp, how, eff, peak = variant
         cu = self.dev.units[unit_name]
         util: Any = 1.0  # a vector unit: no tile
         if cu.kind == "matrix":
             assert cu.tile is not None
-            util = gemm_utilisation(how, n, k, groups, cu.tile)
+            util = padded_utilisation(how, n, k, groups, cu.tile, taps, cu.channel_multiple.get(cp))
         executed = to_float(executed_flops(macs, bias_adds, util))
         if self.key == "executed":
             return executed
@@ -94,7 +95,7 @@ class DevicePlan:
         placements: dict[tuple[Any, ...], list[int]] = {}
         for code in np.flatnonzero(counts):
             placements.setdefault(self._variant(int(code)), []).append(int(code))
-        leaf_args = (macs, bias_adds, nbytes, n, k, groups)
+        leaf_args = (macs, bias_adds, nbytes, n, k, groups, kh * kw)
         ranked = sorted(placements.items(), key=lambda item: -sum(counts[c] for c in item[1]))
         out = self._leaf(ranked[0][0], *leaf_args)  # the most frequent placement, on every configuration
         if len(ranked) > 1:  # the others only on their own configurations

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from ..layers.dims import LayerError, dilated_extent, kernel_fits
-from ..layers.formulas import B, C_in, D_h, D_w, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
+from ..layers.formulas import B, C_in, D_h, D_w, G, H, K_h, K_w, P_h, P_l, P_t, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
 from ..validation import MAX_DIMENSION, shown
 from .arguments import check, check_applicable, check_range, int_array, int_pair
@@ -30,11 +30,11 @@ _ONE = np.ones((), np.int64)
 _ZERO = np.zeros((), np.int64)
 ARG_NAMES = tuple(s.name for s in SWEEP_ARGS)
 """The compiled functions' arguments, as the keys of a chunk's values."""
-_PAIRS = ((W, H), (K_w, K_h), (S_w, S_h), (P_w, P_h), (D_w, D_h), (CPG, C_in))
+_PAIRS = ((W, H), (K_w, K_h), (S_w, S_h), (P_w, P_h), (P_l, P_t), (D_w, D_h), (CPG, C_in))
 """(symbol, the symbol it equals when both are given the same array): width as height, ..."""
 _NEUTRAL: dict[sp.Symbol, tuple[int, ...]] = {
     B: (1,), G: (1,), MULT: (1,), K_h: (1,), K_w: (1,), S_h: (1,), S_w: (1,), D_h: (1,), D_w: (1,),
-    P_h: (0,), P_w: (0,), BIAS: (0, 1), IM2COL_FLAGS[0]: (0, 1), IM2COL_FLAGS[1]: (0, 1)}
+    P_h: (0,), P_w: (0,), P_t: (0,), P_l: (0,), BIAS: (0, 1), IM2COL_FLAGS[0]: (0, 1), IM2COL_FLAGS[1]: (0, 1)}
 """Values a symbol given as one number for the whole sweep is compiled in as (see ``specialisation``)."""
 _BOUND_KEYS = ("b", "cin", "mult", "cout", "kh", "kw", "hp", "wp")
 """The factors of the 63-bit guard, in order: every term of every count is a product of factors
@@ -225,15 +225,18 @@ class Inputs:
         cin, mult, kh, kw, dh, dw, h = r["cin"], r["mult"], r["kh"], r["kw"], r["dh"], r["dw"], r["h"]
         cout = cin * mult if "cout" in self.derived else r["cout"]
         if self.padding == "pair":
-            ph = 2 * r["p0"]
-            pw = ph if r["p0"] is r["p1"] else 2 * r["p1"]
-        elif self.padding == "same":
+            pt, pl = r["p0"], r["p1"]
+            ph = 2 * pt
+            pw = ph if pt is pl else 2 * pl
+        elif self.padding == "same":  # stride 1: the odd row at the bottom, as resolve_padding splits it
             ph = dilated_extent(kh, dh) - 1
             pw = ph if self.square_kernel else dilated_extent(kw, dw) - 1
+            pt = ph // 2
+            pl = pt if pw is ph else pw // 2
         elif self.padding == "valid":
-            ph = pw = _ZERO
+            ph = pw = pt = pl = _ZERO
         else:
-            ph, pw = r["p00"] + r["p01"], r["p10"] + r["p11"]
+            ph, pw, pt, pl = r["p00"] + r["p01"], r["p10"] + r["p11"], r["p00"], r["p10"]
         multiple = None
         if kind == "depthwise" and "cout" not in self.derived:  # out_channels / in_channels: see _fraction
             multiple = cout.astype(np.float64) / cin.astype(np.float64)
@@ -243,7 +246,7 @@ class Inputs:
         g = cin if kind in ("depsep", "depthwise") else r["g"]
         v: dict[Any, Any] = dict(r, cout=cout, mult=mult, ph=ph, pw=pw, dh=dh, dw=dw, multiple=multiple)
         v.update(B=r["b"], C_in=cin, C_out=cout, G=g, H=h, W=r["w"], K_h=kh, K_w=kw, S_h=r["sh"], S_w=r["sw"],
-                 P_h=ph, P_w=pw, D_h=dh, D_w=dw, bias=r["bias"], depth_multiplier=mult,
+                 P_h=ph, P_w=pw, P_t=pt, P_l=pl, D_h=dh, D_w=dw, bias=r["bias"], depth_multiplier=mult,
                  C_per_group=cin, im2col_0=_ZERO, im2col_1=_ZERO)
         if self.grouped:  # in_channels / groups: see _fraction
             v["per_group_divisor"] = divisor = g.astype(np.float64)

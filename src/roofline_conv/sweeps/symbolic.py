@@ -21,7 +21,7 @@ from ..layers.base import Layer
 from ..layers.conv import Conv2d, Depthwise, Pointwise
 from ..layers.depsep import DepSep, chain_shares
 from ..layers.dims import dilated_extent
-from ..layers.formulas import ARGS, B, C_in, C_out, D_h, D_w, FORMULAS, G, H, K_h, K_w, P_h, P_w, S_h, S_w, W
+from ..layers.formulas import ARGS, B, C_in, C_out, D_h, D_w, FORMULAS, G, H, K_h, K_w, P_h, P_l, P_t, P_w, S_h, S_w, W
 from ..layers.formulas import bias as BIAS
 from .quantities import COUNT_QUANTITIES, check_kind
 
@@ -40,8 +40,8 @@ SWEEP_ARGS: tuple[sp.Symbol, ...] = (*ARGS, CPG, MULT, *IM2COL_FLAGS)
 IM2COL_IDENTITY = {K_h: 1, K_w: 1, S_h: 1, S_w: 1, P_h: 0, P_w: 0}
 """Values of a part's (kernel, stride, padding) for which ``Conv2d.needs_im2col`` is False."""
 
-_PADDING = ((P_h, 0), (P_w, 0))
-"""Total padding per axis on one side: the generic formulas only see the sum."""
+_PADDING = ((P_t, P_h - P_t), (P_l, P_w - P_l))
+"""Per side: the top (left) padding and the rest of the total."""
 
 
 @functools.cache
