@@ -77,10 +77,25 @@ def floor_macs(kw: dict[str, np.ndarray]) -> np.ndarray:
     return b * co * (ci // g) * k * k * o * o
 
 
-def floor_traffic(kw: dict[str, np.ndarray]) -> np.ndarray:  # compulsory: weights, input, output (fp16)
+def rows_read(h: np.ndarray, k: np.ndarray, s: np.ndarray, p: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """Input rows some output row and tap read (no dilation): in padded coordinates the windows
+    [q s, q s + k) of the outputs q < o, i.e. u < (o - 1) s + k with u mod s < k, counted in the
+    input's [p, p + h)."""
+    end = (o - 1) * s + k
+    run = np.minimum(k, s)
+
+    def below(x: np.ndarray) -> np.ndarray:  # how many u < min(x, end) have u mod s < k
+        x = np.minimum(x, end)
+        return (x // s) * run + np.minimum(x % s, run)
+
+    return below(p + h) - below(p)
+
+
+def floor_traffic(kw: dict[str, np.ndarray]) -> np.ndarray:  # compulsory: weights, input read, output (fp16)
     b, ci, co, k, h, s, p, g = _dims(kw)
     o = (h + 2 * p - k) // s + 1
-    return 2 * (b * ci * h * h + b * co * o * o + co * (ci // g) * k * k)
+    r = rows_read(h, k, s, p, o)
+    return 2 * (b * ci * r * r + b * co * o * o + co * (ci // g) * k * k)
 
 
 def floor_intensity(kw: dict[str, np.ndarray]) -> np.ndarray:  # FLOPs / traffic bytes
@@ -88,21 +103,26 @@ def floor_intensity(kw: dict[str, np.ndarray]) -> np.ndarray:  # FLOPs / traffic
     o = (h + 2 * p - k) // s + 1
     cpg = ci // g
     outputs = b * co * o * o
-    return (2 * outputs * cpg * k * k).astype(float) / (2 * (b * ci * h * h + outputs + co * cpg * k * k)).astype(float)
+    r = rows_read(h, k, s, p, o)
+    return (2 * outputs * cpg * k * k).astype(float) / (2 * (b * ci * r * r + outputs + co * cpg * k * k)).astype(float)
 
 
 def floor_time(kw: dict[str, np.ndarray]) -> np.ndarray:
-    """The V100 roofline at fp16: tensor cores (125 TFLOP/s, 16x16 tiles) for dense and 1x1
-    convs, CUDA cores (31.4 TFLOP/s) for depthwise ones, HBM (900 GB/s) the slowest memory."""
+    """The V100 roofline at fp16: tensor cores (125 TFLOP/s, 16x16 tiles, input and output
+    channels per group padded to multiples of 8) for dense and 1x1 convs, CUDA cores (31.4
+    TFLOP/s) for depthwise ones, HBM (900 GB/s) the slowest memory."""
     b, ci, co, k, h, s, p, g = _dims(kw)
     o = (h + 2 * p - k) // s + 1
     reduction = (ci // g) * k * k
     outputs = b * co * o * o
     macs = outputs * reduction
     flops = (2 * macs).astype(float)
-    nbytes = (2 * (b * ci * h * h + outputs + co * reduction)).astype(float)
+    r = rows_read(h, k, s, p, o)
+    nbytes = (2 * (b * ci * r * r + outputs + co * reduction)).astype(float)
     n = co // g
-    util = (reduction * n).astype(float) / ((-(-reduction // 16)) * 16 * ((-(-n // 16)) * 16))
+    n_pad, k_pad = -(-n // 8) * 8, -(-(ci // g) // 8) * 8 * k * k
+    tile = (k_pad * n_pad).astype(float) / ((-(-k_pad // 16)) * 16 * ((-(-n_pad // 16)) * 16))
+    util = (n * reduction) / (n_pad * k_pad) * tile
     depthwise = (ci == g) & (g != 1)
     executed = np.where((util == 1.0) | depthwise, flops, 2 * (macs.astype(float) / util))
     compute = executed / np.where(depthwise, 31.4e12, 125e12)

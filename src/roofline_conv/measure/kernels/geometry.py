@@ -117,7 +117,7 @@ class ConvGeometry:
     def formula_args(self) -> tuple[int, ...]:
         """This geometry as the argument tuple of :data:`roofline_conv.layers.family.CONV`."""
         return _formula_args(self.B, self.C, self.Co, self.G, self.H, self.W, self.Kh, self.Kw, self.sh, self.sw,
-                             self.pt + self.pb, self.pl + self.pr, self.dh, self.dw)
+                             self.pt + self.pb, self.pl + self.pr, self.pt, self.pl, self.dh, self.dw)
 
     @property
     def macs(self) -> int:
@@ -152,9 +152,10 @@ class ConvGeometry:
         return self.layer.needs_im2col
 
 def _formula_args(B: int, C: int, Co: int, G: int, H: int, W: int, Kh: int, Kw: int, sh: int, sw: int,
-                  ph: int, pw: int, dh: int, dw: int) -> tuple[int, ...]:
-    """Ordered as ``formulas.ARGS``: (B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, D_h, D_w, bias)."""
-    return (B, C, Co, G, H, W, Kh, Kw, sh, sw, ph, pw, dh, dw, 0)
+                  ph: int, pw: int, pt: int, pl: int, dh: int, dw: int) -> tuple[int, ...]:
+    """Ordered as ``formulas.ARGS``: (B, C_in, C_out, G, H, W, K_h, K_w, S_h, S_w, P_h, P_w, P_t, P_l,
+    D_h, D_w, bias): ``ph``/``pw`` the total padding per axis, ``pt``/``pl`` its top/left side."""
+    return (B, C, Co, G, H, W, Kh, Kw, sh, sw, ph, pw, pt, pl, dh, dw, 0)
 
 
 def conv_geometry(
@@ -188,7 +189,7 @@ def conv_geometry(
     sh, sw = _pair(stride, "stride")
     dh, dw = _pair(dilation, "dilation")
     pt, pb, pl, pr = _padding(padding)
-    args = _formula_args(B, C, Co, G, H, W, Kh, Kw, sh, sw, pt + pb, pl + pr, dh, dw)
+    args = _formula_args(B, C, Co, G, H, W, Kh, Kw, sh, sw, pt + pb, pl + pr, pt, pl, dh, dw)
     Ho, Wo = CONV.evaluate("output_height", args), CONV.evaluate("output_width", args)
     if Ho < 1 or Wo < 1:
         raise ValueError(
