@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> list[Table]:
             title=f"Repeatability: fitted ceilings of {runs} runs",
             columns=["ceiling", *[f"run {i}" for i in range(1, runs + 1)], "spread ((max - min)/median)"],
             rows=[[k, *[v.get(k) for v in values], s] for k, s in spread.items()],
-            notes=[f"noise (median IQR/median of the layer timings) per run: "
+            notes=["noise (median IQR/median of the layer timings) per run: "
                    + ", ".join(f"{r.noise:.0%}" for r in results),
                    f"within {MAX_CEILING_SPREAD:.0%}: " + ("yes" if not wide else "no")]))
     if evaluations:
