@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> list[Table]:
         tables.append(evaluations[-1].table())
         if runs > 1:
             tables.append(Table(
-                title="Network layers the fit never saw, per run", columns=["run", "fit", "median |error|", "p90 |error|"],
+                title="Network layers the fit never saw, per run", columns=["run", "fit", "median abs error", "p90 abs error"],
                 rows=[[i, name, e.median(name), e.p90(name)] for i, e in enumerate(evaluations, 1) for name in e.predicted]))
     if args.output and (not problems or args.write_anyway):
         write_text(args.output, result.device.to_toml())
