@@ -65,8 +65,12 @@ def test_doc_shell_commands_run(path, tmp_path, monkeypatch, capsys):
     import warnings
 
     from roofline_conv.cli import main
+    from roofline_conv.measure.calibrate import Calibration
 
     monkeypatch.chdir(tmp_path)
+    # the docs' commands must run on a loaded test machine: `calibrate`'s gate (exit 3 on a noisy
+    # machine or a poor fit) is tested in tests/cli/test_calibrate.py, not here
+    monkeypatch.setattr(Calibration, "problems", lambda self, *args, **kwargs: [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for argv in cli_commands(path):

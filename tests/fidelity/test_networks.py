@@ -4,10 +4,13 @@ byte for byte by ``python -m roofline_conv.fidelity --write``."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from roofline_conv import devices, project, zoo
+from roofline_conv.fidelity import fit as F
 from roofline_conv.fidelity import networks, run
 
 
@@ -20,6 +23,24 @@ def fitted():
 def test_fitted_file_regenerates_byte_for_byte(fitted):
     results, nf = fitted
     assert run.to_toml(results, nf) == run.packaged_text()
+
+
+def test_conv_terms_beat_the_bound_on_rows_they_never_saw(fitted):
+    results, _ = fitted
+    for r in results:
+        measured = np.array([s.seconds for s in r.fit_rows])
+        assert r.held_out_errors()["median"] < F.errors(r.fit_bound, measured)["median"], (r.op, r.precision)
+        if r.test_rows:
+            test = np.array([s.seconds for s in r.test_rows])
+            assert r.test_errors()["median"] < F.errors(r.test_bound, test)["median"], (r.op, r.precision)
+
+
+def test_docs_show_what_the_script_prints(fitted):
+    """docs/fidelity.md's generated block is what ``python -m roofline_conv.fidelity --docs`` writes."""
+    results, nf = fitted
+    block = run.results_markdown(results, networks.summary(nf), run.network_errors(nf))
+    docs = (Path(__file__).parents[2] / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    assert block in docs, "run: python -m roofline_conv.fidelity --docs docs/fidelity.md"
 
 
 def test_split_by_gpu_and_errors_only_on_rows_never_fitted(fitted, capsys):

@@ -114,7 +114,8 @@ def test_cli_calibrate_writes_device_and_study_uses_it(tmp_path, capsys, monkeyp
     out = tmp_path / "this-machine.toml"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert main(["calibrate", "--quick", "--output", str(out)]) == 0
+        # exit 3 when the machine is too loaded for a trustworthy fit (the gate); the file is written anyway here
+        assert main(["calibrate", "--quick", "--output", str(out), "--write-anyway"]) in (0, 3)
         text = capsys.readouterr().out
         assert "median |error|" in text and "TFLOP/s" in text and "GB/s" in text
         device = Device.from_toml(out)

@@ -25,11 +25,11 @@ quick = []
 
 def test_packaged_file_loads_and_builds_the_layers():
     sets = layer_sets()
-    assert len(sets.training.layers) == len(training_layers()) == 18
+    assert len(sets.training.layers) == len(training_layers()) == 22  # none a layer of the evaluation networks
     assert len(holdout_layers()) == 18
-    assert training_layers()[0] == Conv2d(64, 64, 3, 56, padding=1)
+    assert training_layers()[0] == Conv2d(48, 48, 3, 56, padding=1)
     assert holdout_layers()[-1] == Pointwise(384, 64, 14)
-    assert len(training_layers(quick=True)) == 13 and len(holdout_layers(quick=True)) == 9
+    assert len(training_layers(quick=True)) == 14 and len(holdout_layers(quick=True)) == 9
     assert {type(l) for l in training_layers()} == {Conv2d, Depthwise, Pointwise}
 
 

@@ -7,6 +7,8 @@ Exit codes, the same for every subcommand (docs/cli.md):
   invalid file, a file that cannot be read or written, flags that do not name a layer, a memory limit;
 * 2 a bad flag, one line on stderr: an unknown flag, a value that does not parse (``--in abc``,
   ``--padding full``), a word outside a flag's vocabulary (``--precision fp13``, with a suggestion);
+* 3 ``calibrate`` only: the fit is poor (held-out median |error| > 25 %) or the machine was too
+  noisy; the tables and a warning are printed, the device file written only with ``--write-anyway``;
 * 130 interrupted (Ctrl-C), one line on stderr; files are written atomically, so none is left
   half-written and no temporary file remains.
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .process import Command
 
-EXIT_CODES = ("EXIT_OK", "EXIT_INPUT", "EXIT_USAGE", "EXIT_INTERRUPTED")
+EXIT_CODES = ("EXIT_OK", "EXIT_INPUT", "EXIT_USAGE", "EXIT_POOR_FIT", "EXIT_INTERRUPTED")
 
 
 def build_parser() -> "argparse.ArgumentParser":
@@ -39,7 +41,7 @@ def build_parser() -> "argparse.ArgumentParser":
         prog="roofline-conv",
         description="What a convolution costs, how fast it can run on a device, how fast it runs here, and why.",
         epilog="Run `roofline-conv COMMAND --help` for each command's flags and an example. "
-        "Exit codes: 0 ok, 1 bad value, 2 bad flag, 130 interrupted.",
+        "Exit codes: 0 ok, 1 bad value, 2 bad flag, 3 poor calibration, 130 interrupted.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -55,6 +57,7 @@ def _work(argv: "Sequence[str] | None", command: "Command") -> str:
     args = build_parser().parse_args(argv)
     command.name = args.command
     result = args.handler(args)
+    command.code = getattr(args, "exit_code", command.code)
     if isinstance(result, str):
         return result
     from ..report import render_tables

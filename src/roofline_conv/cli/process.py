@@ -17,6 +17,9 @@ import os
 import sys
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_POOR_FIT = 3
+"""``calibrate``: the fit is poor (held-out error) or the machine was too noisy; the tables are
+printed, the device file written only with ``--write-anyway``."""
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,6 +116,8 @@ class Command:
     def __init__(self, as_program: bool) -> None:
         self.as_program = as_program
         self.name = ""
+        self.code = EXIT_OK
+        """The exit code of a command that completed (a subcommand may set another, e.g. 3)."""
         self.interrupts = 0
         self._previous: "Any" = None
         self._hook: "Any" = None
@@ -214,7 +219,7 @@ class Command:
                 return self.interrupted()
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
-            return EXIT_OK
+            return self.code
         except KeyboardInterrupt:
             return self.interrupted()
         except BrokenPipeError:

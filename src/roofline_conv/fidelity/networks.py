@@ -283,3 +283,21 @@ def table(nf: NetworkFit) -> str:
     for m, why in nf.skipped:
         out.append(f"Not projected: {m.model} on {m.device_id} at {m.precision} ({m.mode}, batch {m.batch}): {why}.")
     return "\n".join(out)
+
+
+def summary(nf: NetworkFit) -> str:
+    """Markdown: per device, precision, mode and split, n and median / p90 |error| of the images/s
+    of the bound and of the expected time."""
+    groups: dict[tuple[str, str, str, str], list[tuple[float, float, float]]] = {}
+    for r, p in zip(nf.rows, nf.pred):
+        m = r.m
+        key = (m.device_id, m.precision, m.mode, "fitted" if r.split == "fit" else "test (new GPU)")
+        groups.setdefault(key, []).append((m.batch / r.bound, m.batch / p, m.images_per_second))
+    out = ["| device | precision | mode | rows | bound: median, p90 |error| | expected: median, p90 |error| |",
+           "|---|---|---|---|---|---|"]
+    for (device, precision, mode, split), vals in sorted(groups.items()):
+        a = np.array(vals)
+        b, e = np.abs(a[:, 0] / a[:, 2] - 1), np.abs(a[:, 1] / a[:, 2] - 1)
+        out.append(f"| {device} | {precision} | {mode} | {split}, n={len(vals)} | {np.median(b):.0%}, "
+                   f"{np.percentile(b, 90):.0%} | {np.median(e):.0%}, {np.percentile(e, 90):.0%} |")
+    return "\n".join(out)
