@@ -93,7 +93,8 @@ def test_composites_and_networks_sum_their_parts():
     assert p.expected_time == pytest.approx(sum(q.expected_time for q in p.parts))
     net = zoo.get("resnet18")
     q = project(net, dev)
-    assert q.expected_time == pytest.approx(sum(part.expected_time for part in q.parts))
+    step = sum(t.seconds for t in q.expected if t.name == "step")  # once per forward pass
+    assert step > 0 and q.expected_time == pytest.approx(sum(part.expected_time for part in q.parts) + step)
     assert q.expected_time > q.time  # V100 has fitted conv and pointwise terms
     names = [t.name for t in q.expected]
     assert names[0] == "bound" and "ceiling" in names
@@ -158,6 +159,7 @@ def test_expected_terms_file_entries_name_catalog_devices(monkeypatch):
     class Fake:
         terms = [expected.Entry(device="v999", op="conv", precision="fp16", compute=0.5, memory=0.5, source="t")]
         parallelism = []
+        step = []
 
     monkeypatch.setattr(expected, "load_packaged", lambda name, model: Fake)
     with pytest.raises(DeviceFileError, match="'v999' is not a catalog device id"):
@@ -170,3 +172,14 @@ def test_catalog_v100_has_fitted_terms_with_provenance():
         for precision in ("fp16", "fp32"):
             e = v100.expected[op][precision]
             assert "fitted by" in e.source and e.held_out_layers and e.held_out_median_error is not None
+
+
+def test_tf32_ops_without_a_tensor_core_path_compute_in_fp32():
+    """tf32 is a matrix-unit math mode for fp32 data: a depthwise conv runs on CUDA cores in fp32."""
+    from roofline_conv import Depthwise
+
+    p = project(Depthwise(32, 3, 28, padding=1), "a100-sxm-80gb", "tf32")
+    assert p.unit == "cuda" and "computes in fp32" in p.lowering
+    assert p.traffic == project(Depthwise(32, 3, 28, padding=1), "a100-sxm-80gb", "fp32").traffic
+    with pytest.raises(ValueError, match="no unit for 'depthwise' at precision 'int8'"):
+        project(Depthwise(32, 3, 28, padding=1), "v100-sxm2", "int8")

@@ -39,7 +39,16 @@ def pick_unit(op_kind: str, dev: Any, precision: Precision, unit: str | Mapping[
     else:
         name = unit
     if name is None:
-        return dev.choose_unit(op_kind, precision), precision
+        try:
+            return dev.choose_unit(op_kind, precision), precision
+        except ValueError:
+            if precision != Precision.TF32:
+                raise
+            # tf32 is a matrix-unit math mode for fp32 data: a vector unit runs such an op in fp32
+            for n in dev.unit_order(op_kind):
+                if dev.units[n].kind == "vector" and dev.supports(n, UPCAST):
+                    return n, UPCAST
+            raise
     if name not in dev.units:
         raise ValueError(f"unit={name!r} is not a unit of {dev.id}; it has {', '.join(dev.units)}")
     if dev.supports(name, precision):
