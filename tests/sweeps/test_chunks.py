@@ -138,12 +138,12 @@ def test_integer_arrays_of_any_width_are_used_as_given(dtype):
 
 def test_an_invalid_configuration_is_reported_before_an_evaluation_error():
     """A chunk is evaluated before it is checked: an error from its evaluation (no unit for a
-    depthwise conv at tf32 on an A100) gives way to the rule an invalid configuration breaks."""
+    depthwise conv at int8 on an A100) gives way to the rule an invalid configuration breaks."""
     kw = dict(out_channels=8, kernel_size=3, input_size=8)
     with pytest.raises(LayerError, match=r"in_channels must be >= 1 in 1 of 2 configurations"):
-        sweep("time", "a100-sxm-40gb", "tf32", in_channels=np.array([4, 0]), groups=np.array([1, 0]), **kw)
+        sweep("time", "a100-sxm-40gb", "int8", in_channels=np.array([4, 0]), groups=np.array([1, 0]), **kw)
     with pytest.raises(ValueError, match="depthwise"):  # a valid depthwise configuration: the device's own error
-        sweep("time", "a100-sxm-40gb", "tf32", in_channels=np.array([4, 8]), groups=np.array([1, 8]), **kw)
+        sweep("time", "a100-sxm-40gb", "int8", in_channels=np.array([4, 8]), groups=np.array([1, 8]), **kw)
 
 
 def test_memory_is_bounded_by_the_chunk():
