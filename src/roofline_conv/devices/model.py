@@ -40,6 +40,7 @@ from .figures import (
     FrozenModel,
     Integer,
     clock_hz,
+    expand_bare_figures,
     rule,
     did_you_mean,
 )
@@ -142,7 +143,7 @@ class Device(FrozenModel):
         source = str(source)
         if not isinstance(data, Mapping):
             raise DeviceFileError(source, [(prefix, f"expected a table of device fields, got {type(data).__name__}")])
-        return validate(data, cls, source, prefix, _field_names, DeviceFileError)
+        return validate(expand_bare_figures(data, source), cls, source, prefix, _field_names, DeviceFileError)
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str], id: str | None = None) -> Device:
