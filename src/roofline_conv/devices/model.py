@@ -23,26 +23,9 @@ from ..projection.engine import project_on
 from ..projection.result import Projection
 from .errors import DeviceFileError
 from .figures import (
-    KEBAB,
-    OP_KINDS,
-    PROVENANCES,
-    PrecisionKey,
-    Provenance,
-    OpClass,
-    OpKind,
-    PositiveFigure,
-    AlgorithmRule,
-    ComputeUnit,
-    DepthwiseLowering,
-    Efficiency, StepMode, StepOverhead,
-    Figure,
-    MemoryLevel,
-    FrozenModel,
-    Integer,
-    clock_hz,
-    expand_bare_figures,
-    rule,
-    did_you_mean,
+    KEBAB, OP_KINDS, PROVENANCES, PrecisionKey, Provenance, OpClass, OpKind, PositiveFigure, AlgorithmRule,
+    ComputeUnit, DepthwiseLowering, Efficiency, StepMode, StepOverhead, Figure, MemoryLevel, FrozenModel,
+    Integer, clock_hz, expand_bare_figures, rule, did_you_mean,
 )
 from .toml_io import device_tables
 
