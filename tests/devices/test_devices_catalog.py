@@ -17,6 +17,7 @@ from roofline_conv.devices import Device, DeviceFileError, Figure, load_file
 CONSTANTS = [
     "V100", "V100_PCIe", "TPUv2", "TPUv2_Chip", "TPUv2_8", "TPUv3", "TPUv4", "TPUv5e",
     "XeonE5_2698v4", "DGX1Host", "A100", "A100_80GB", "H100", "H100_PCIe", "H200", "EPYC9654",
+    "JetsonAGXOrin", "JetsonOrinNano", "T4", "L4", "RaspberryPi5", "AppleM2_CPU", "AppleM2_GPU",
 ]
 STUDY_IDS = ["v100-sxm2", "tpuv2-core", "tpuv2-8", "dgx1-host-2x-e5-2698v4"]
 
@@ -34,10 +35,10 @@ def _figures(device: Device):
             yield f"memory.{lname}.capacity", level.capacity
 
 
-def test_catalog_has_the_five_family_files():
+def test_catalog_has_the_family_files():
     names = sorted(p.name for p in devices.catalog_files())
-    assert names == ["amd_epyc.toml", "google_tpu.toml", "intel_xeon.toml",
-                     "nvidia_ampere_hopper.toml", "nvidia_volta.toml"]
+    assert names == ["amd_epyc.toml", "arm_edge.toml", "google_tpu.toml", "intel_xeon.toml",
+                     "nvidia_ampere_hopper.toml", "nvidia_edge.toml", "nvidia_volta.toml"]
 
 
 @pytest.mark.parametrize("path", devices.catalog_files(), ids=lambda p: p.name)
@@ -49,7 +50,7 @@ def test_every_catalog_file_loads(path):
 
 def test_ids_unique_and_listed():
     ids = devices.list()
-    assert len(ids) == len(set(ids)) == 16
+    assert len(ids) == len(set(ids)) == 23
     assert isinstance(ids, list) and all(isinstance(i, str) for i in ids)
     assert [d.id for d in devices.all_devices()] == ids
     for study_id in STUDY_IDS:

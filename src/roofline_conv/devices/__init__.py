@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import difflib
 import functools
+import re
 from importlib import resources
 from typing import Any
 
@@ -28,7 +29,7 @@ from .model import Device, dumps, load_file, loads
 __all__ = [
     "Device", "ComputeUnit", "MemoryLevel", "Figure", "DepthwiseLowering", "Efficiency", "DeviceFileError",
     "OP_KINDS", "PROVENANCES",
-    "get", "resolve_device", "list", "all_devices", "constants", "catalog_files", "load_file", "loads", "dumps",
+    "get", "suggest", "resolve_device", "list", "all_devices", "constants", "catalog_files", "load_file", "loads", "dumps",
 ]
 
 
@@ -88,9 +89,34 @@ def get(id: str, argument: str = "id") -> Device:  # noqa: A002 - the natural na
     if id in consts:
         return by_id[consts[id]]
     known = builtins.list(by_id)
-    close = difflib.get_close_matches(str(id).lower(), known, n=1, cutoff=0.4)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    near = suggest(id)
+    hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
     raise ValueError(f"{argument}={id!r} is not a known device id{hint}; known ids: {', '.join(known)}")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def suggest(name: str, limit: int = 6) -> builtins.list[str]:
+    """Catalog ids a user may have meant by ``name``, best first: ids it begins (``"a100"`` ->
+    both A100s), ids with a part it begins (``"orin"``), devices whose name or family holds it
+    (``"ampere"``, ``"mi300"``), else the closest spellings. At most ``limit`` ids."""
+    by_id = _catalog()[0]
+    query, parts = _norm(str(name)), str(name).lower()
+    if not query:
+        return []
+    ranked: builtins.list[str] = []
+    tiers = (
+        [i for i in by_id if _norm(i).startswith(query)],
+        [i for i in by_id if any(p.startswith(parts) for p in i.split("-"))],
+        [i for i, d in by_id.items() if len(query) >= 2 and (query in _norm(d.name) or query in _norm(d.family) or query in _norm(i))],
+    )
+    for tier in tiers:
+        ranked.extend(i for i in tier if i not in ranked)
+    if not ranked:
+        ranked = difflib.get_close_matches(str(name).lower(), builtins.list(by_id), n=3, cutoff=0.4)
+    return ranked[:limit]
 
 
 def resolve_device(device: object, argument: str = "device") -> Device:

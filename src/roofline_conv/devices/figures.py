@@ -26,9 +26,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..conventions import check_precision
+from ..reading import kind_of
 from ..validation import number, shown
 
-Provenance = Literal["datasheet", "derived", "measured", "assumption"]
+Provenance = Literal["datasheet", "derived", "measured", "assumption", "user"]
+"""Where a figure comes from; "user" is a bare number in a user's device file (its source is
+the file)."""
 PROVENANCES: tuple[str, ...] = get_args(Provenance)
 OpKind = Literal["conv", "pointwise", "depthwise"]
 OP_KINDS: tuple[str, ...] = get_args(OpKind)
@@ -78,6 +81,14 @@ class Figure(FrozenModel):
     when ``provenance == "derived"``."""
     note: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_table(cls, data: Any) -> Any:
+        if not isinstance(data, (dict, Figure)):
+            raise rule(f"must be a number, or a table with value, provenance and source; "
+                       f"not {kind_of(data)} (got {data!r:.60})")
+        return data
+
     @field_validator("source")
     @classmethod
     def _source_named(cls, v: str) -> str:
@@ -121,6 +132,34 @@ def clock_hz(hz: Any) -> float:
         raise ValueError(f"hz={shown(hz)} must be a clock in Hz, from 1e3 (1 kHz) to 1e12 (1 THz); "
                          "write 1.8e9 for 1.8 GHz")
     return hz
+
+
+def _bare(value: Any, source: str) -> Any:
+    """A bare number as a full figure (provenance "user", source the file); anything else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"value": value, "provenance": "user", "source": source}
+    return value
+
+
+def expand_bare_figures(data: Any, source: str) -> Any:
+    """A device's raw fields with every bare number where a figure goes (``clock``,
+    ``units.*.peaks.*``, ``memory.*.bandwidth`` and ``memory.*.capacity``) written out as a figure
+    of provenance "user" whose source is ``source`` (the file). A bool or a string is left as it
+    is, for validation to refuse."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    if "clock" in out:
+        out["clock"] = _bare(out["clock"], source)
+    if isinstance(out.get("units"), dict):
+        out["units"] = {name: {**unit, "peaks": {p: _bare(v, source) for p, v in unit["peaks"].items()}}
+                        if isinstance(unit, dict) and isinstance(unit.get("peaks"), dict) else unit
+                        for name, unit in out["units"].items()}
+    if isinstance(out.get("memory"), dict):
+        out["memory"] = {name: {k: _bare(v, source) if k in ("bandwidth", "capacity") else v for k, v in level.items()}
+                         if isinstance(level, dict) else level
+                         for name, level in out["memory"].items()}
+    return out
 
 
 def _positive(fig: Figure) -> Figure:

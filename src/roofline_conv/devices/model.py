@@ -23,25 +23,9 @@ from ..projection.engine import project_on
 from ..projection.result import Projection
 from .errors import DeviceFileError
 from .figures import (
-    KEBAB,
-    OP_KINDS,
-    PROVENANCES,
-    PrecisionKey,
-    Provenance,
-    OpClass,
-    OpKind,
-    PositiveFigure,
-    AlgorithmRule,
-    ComputeUnit,
-    DepthwiseLowering,
-    Efficiency, StepMode, StepOverhead,
-    Figure,
-    MemoryLevel,
-    FrozenModel,
-    Integer,
-    clock_hz,
-    rule,
-    did_you_mean,
+    KEBAB, OP_KINDS, PROVENANCES, PrecisionKey, Provenance, OpClass, OpKind, PositiveFigure, AlgorithmRule,
+    ComputeUnit, DepthwiseLowering, Efficiency, StepMode, StepOverhead, Figure, MemoryLevel, FrozenModel,
+    Integer, clock_hz, expand_bare_figures, rule, did_you_mean,
 )
 from .toml_io import device_tables
 
@@ -142,7 +126,7 @@ class Device(FrozenModel):
         source = str(source)
         if not isinstance(data, Mapping):
             raise DeviceFileError(source, [(prefix, f"expected a table of device fields, got {type(data).__name__}")])
-        return validate(data, cls, source, prefix, _field_names, DeviceFileError)
+        return validate(expand_bare_figures(data, source), cls, source, prefix, _field_names, DeviceFileError)
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str], id: str | None = None) -> Device:
