@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_precision, check_traffic_model
 from ..devices import Device, resolve_device
 from ..validation import choice
-from .common import DPI, MARKERS, check_figure, check_limits, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
+from .common import DPI, check_figure, check_limits, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
 from .labels import Candidate, around, place_labels
 from .roofline_marks import draw_points, legend
 from .roofline_points import collect_points
