@@ -65,3 +65,22 @@ def test_roofline_points_ignore_calibrated_ceilings():
         return ys
 
     assert point_y(slowed) == point_y(V100) and point_y(V100)
+
+
+def test_bound_expected_and_published_points(tmp_path):
+    """A point with an expected time longer than its bound gets a hollow expected point joined to
+    it; the legend says which is which, and measured_label renames the measured points."""
+    conv, sep = study.layers(batch=16)
+    fig = plot_roofline(V100, [conv, sep], measured={"DepSep": 3.3e12}, measured_label="published")
+    gids = _gids(fig)
+    p = project(sep, V100, "fp16")
+    assert p.expected_time > p.time
+    assert gids["expected:DepSep"].get_ydata()[0] == pytest.approx(p.flops / p.expected_time)
+    assert list(gids["expected-join:DepSep"].get_ydata()) == pytest.approx([p.attainable, p.flops / p.expected_time])
+    texts = _texts(fig)
+    assert {"roofline bound", "expected (fitted terms)", "published"} <= set(texts) and "measured" not in texts
+    assert "expected:DepSep" not in _gids(plot_roofline(V100, [sep], expected=False))
+    for ext in (".svg", ".pdf"):
+        assert (save(fig, tmp_path / f"c{ext}")).stat().st_size > 5000
+    with pytest.raises(ValueError, match="measured_label"):
+        plot_roofline(V100, [sep], measured_label="")

@@ -23,7 +23,10 @@ def test_plot_sweep_intensity_with_ridge_lines(tmp_path):
     assert np.array_equal(x, channels) and np.allclose(y, want, rtol=1e-12)
     assert gids["ridge:v100-sxm2"].get_ydata()[0] == pytest.approx(125e12 / 900e9)
     assert "V100 ridge 138.9 FLOP/B" in _texts(fig) and "TPUv2 ridge 76.5 FLOP/B" in _texts(fig)
-    assert fig.axes[0].get_ylabel() == "intensity (FLOP/byte)"
+    # words, not variable names
+    assert fig.axes[0].get_ylabel() == "arithmetic intensity (FLOP/byte)"
+    assert fig.axes[0].get_xlabel() == "input channels = output channels"
+    assert fig.axes[0].get_title().startswith("Arithmetic intensity vs input channels = output channels\nkernel size 3")
     _check_png(save(fig, tmp_path / "sweep.png"))
 
 

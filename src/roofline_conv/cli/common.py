@@ -319,3 +319,28 @@ def device_table(device: Any) -> Table:
     notes = [n for n in (device.notes, "; ".join(f"{k}={v}" for k, v in (device.environment or {}).items())) if n]
     return Table(title=f"{device.name} [{device.id}]", columns=["figure", "precision", "value", "unit", "provenance", "source"],
                  rows=rows, notes=notes)
+
+
+def add_chart_size(p: Any) -> None:
+    """--figsize WxH (inches) and --dpi, the chart options every chart-writing command takes."""
+    p.add_argument("--figsize", type=chart_size, metavar="WxH", help="chart size in inches, e.g. 7x4.5 (default: the chart's own)")
+    p.add_argument("--dpi", type=float, help="chart resolution in dots per inch (default 100)")
+
+
+def chart_size(text: str) -> tuple[float, float]:
+    """``7x4.5`` -> (7.0, 4.5)."""
+    try:
+        w, h = (float(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}: give WIDTHxHEIGHT in inches, e.g. 7x4.5") from None
+    return w, h
+
+
+def chart_options(args: Any) -> dict[str, Any]:
+    """The figsize/dpi keywords --figsize and --dpi set (none when not given)."""
+    out: dict[str, Any] = {}
+    if getattr(args, "figsize", None) is not None:
+        out["figsize"] = args.figsize
+    if getattr(args, "dpi", None) is not None:
+        out["dpi"] = args.dpi
+    return out

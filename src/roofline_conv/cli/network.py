@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ..report import Table
-from .common import add_format, add_precision_traffic, key_value, load_device
+from .common import add_chart_size, add_format, add_precision_traffic, chart_options, key_value, load_device, progress, write_atomically
 
 
 def register(sub: Any) -> None:
@@ -16,7 +16,8 @@ def register(sub: Any) -> None:
         description="Per-layer table and totals of a zoo network: parameters, MACs, FLOP, bytes, intensity; with "
         "--device also each layer's unit, binding roof, time and share of the total time. "
         "MODEL 'list' lists the zoo.",
-        epilog="example: roofline-conv network mobilenet_v2 --device v100-sxm2 --precision fp16",
+        epilog="examples: roofline-conv network mobilenet_v2 --device v100-sxm2 --precision fp16\n"
+               "          roofline-conv network resnet50 --device v100-sxm2 --chart resnet50.png --top 12",
     )
     p.add_argument("model", help="zoo model (mobilenet_v1, mobilenet_v2, efficientnet_b0, resnet18, resnet50, vgg16, "
                    "cifar_cnn), 'list', or a network TOML/JSON file (see docs/cli.md)")
@@ -31,6 +32,10 @@ def register(sub: Any) -> None:
                    help="with --training: skip the first layer's data gradient")
     p.add_argument("--option", "-O", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="builder option, e.g. -O alpha=0.5 -O resolution=160 (repeatable)")
+    p.add_argument("--chart", metavar="FILE", help="with --device: write the per-layer roofline chart here "
+                   "(.png, .svg or .pdf) and add the table of its layers by time")
+    p.add_argument("--top", type=int, default=10, help="with --chart: label the N slowest layers (default 10)")
+    add_chart_size(p)
     add_format(p)
     p.set_defaults(handler=run)
 
@@ -81,11 +86,37 @@ def run(args: argparse.Namespace) -> list[Table]:
             net = zoo.get(args.model, batch=args.batch, **options)
         except TypeError as exc:  # an option the builder does not take
             raise ValueError(f"model {args.model!r}: {exc}") from None
+    if args.chart is None:
+        for flag, value in (("--figsize", args.figsize), ("--dpi", args.dpi), ("--top", None if args.top == 10 else args.top)):
+            if value is not None:
+                raise ValueError(f"{flag} applies with --chart only")
+    elif device is None or args.training:
+        raise ValueError("--chart needs --device (the roofline's device) and no --training")
     if args.training:
         step = training.step(net, skip_input_grad=args.skip_input_grad, optimizer=args.optimizer, traffic=args.traffic)
         tables = [step.table(args.precision), step.totals(args.precision)]
         if device is not None:
             tables.append(step.project(device, args.precision).table())
         return tables
-    return [net.table(args.precision, args.traffic, args.fuse, device),
-            net.totals(args.precision, args.traffic, args.fuse, device)]
+    tables = [net.table(args.precision, args.traffic, args.fuse, device),
+              net.totals(args.precision, args.traffic, args.fuse, device)]
+    if args.chart is not None:
+        tables.append(_chart(args, net, device))
+    return tables
+
+
+def _chart(args: argparse.Namespace, net: Any, device: Any) -> Table:
+    """--chart: the per-layer roofline written to the file; the table of its layers by time."""
+    from pathlib import Path
+
+    from ..plot import FORMATS, save
+    from ..plot.network_chart import network_chart_table, plot_network_roofline
+
+    if Path(args.chart).suffix.lower() not in FORMATS:
+        raise ValueError(f"--chart {args.chart}: the chart format comes from the extension, which must be one of "
+                         f"{', '.join(FORMATS)}")
+    fig = plot_network_roofline(net, device, args.precision, traffic=args.traffic, top=args.top, fuse=args.fuse,
+                                **chart_options(args))
+    progress(f"writing {args.chart}")
+    write_atomically(args.chart, lambda tmp: save(fig, tmp))
+    return network_chart_table(net, device, args.precision, traffic=args.traffic, top=args.top, fuse=args.fuse)

@@ -8,8 +8,10 @@ from typing import Any
 
 from ..report import Table
 from .common import (
+    add_chart_size,
     add_format,
     add_layer_arguments,
+    chart_options,
     add_precision_traffic,
     int_list,
     layer_from_args,
@@ -44,6 +46,7 @@ def register(sub: Any) -> None:
                    help="sweep: the quantity on the y axis (default intensity; also macs, flops, traffic, time, "
                    "attainable, ...: roofline_conv.sweeps.QUANTITIES)")
     p.add_argument("--output", "-o", required=True, help="the chart file (.png, .svg or .pdf)")
+    add_chart_size(p)
     add_format(p)
     p.set_defaults(handler=run)
 
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> list[Table]:
             conv, sep = study.layers(batch=args.batch)
             points = [("standard", conv), ("DepSep", sep)]
         fig = plot_roofline(devices if len(devices) > 1 else devices[0], points, args.precision,
-                            traffic=args.traffic, normalise=args.normalise)
+                            traffic=args.traffic, normalise=args.normalise, **chart_options(args))
     else:
         values = args.values or [8, 16, 32, 64, 128, 256, 512, 1024]
         dimension, quantity = args.dimension or "out_channels", args.quantity or "intensity"
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> list[Table]:
             fixed.pop(d, None)
         kinds = (args.kind,) if args.kind else ("conv", "depsep")
         fig = plot_sweep(dims, values, quantity, kinds=kinds, devices=devices, precision=args.precision,
-                         traffic=args.traffic, **fixed)
+                         traffic=args.traffic, **chart_options(args), **fixed)
     progress(f"writing {args.output}")
     write_atomically(args.output, lambda tmp: save(fig, tmp))
     return [Table(title="chart written", columns=["file", "chart", "devices"],

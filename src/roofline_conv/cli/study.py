@@ -90,7 +90,8 @@ def write_charts(folder: Path, traffic: str, machine: Any = None, row: dict[str,
         pub_c, pub_s = r["conv_per_s"]
         measured = {"standard": pub_c * bench_flops["standard"], "DepSep": pub_s * bench_flops["DepSep"]}
         fig = plot_roofline(device, [("standard", conv), ("DepSep", sep)], r["precision"], traffic=traffic,
-                            measured=measured, parts=True, title=f"{r['platform']}: the study layer, predicted and published")
+                            measured=measured, parts=True, measured_label="published",
+                            title=f"{r['platform']}: the study layer, predicted and published")
         emit(f"roofline_{r['id']}.png", fig, f"{r['platform']} roofline, study layer predicted vs published")
     channels = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
     spec = layer_spec()

@@ -7,27 +7,26 @@ What goes on the chart as points is worked out in :mod:`.roofline_points`; this 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, check_precision, check_traffic_model
 from ..devices import Device, resolve_device
 from ..validation import choice
-from .common import DPI, MARKERS, check_figure, check_limits, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
-from .roofline_points import Point, collect_points
+from .common import DPI, check_figure, check_limits, PALETTE, decades, new_figure, ridge_label, si, short_name, slope_angle, style, top_unit
+from .labels import Candidate, around, place_labels
+from .roofline_marks import draw_points, legend
+from .roofline_points import collect_points
 
 __all__ = ["plot_roofline", "FIGSIZE"]
 
 FIGSIZE = (8.0, 5.5)
 """Inches, the roofline chart's default size."""
 
-Scale = Callable[[int], tuple[float, float]]
-"""Device index -> (intensity divisor, FLOP/s divisor): (1, 1), or (ridge, peak) when normalised."""
 
 
 @dataclass
@@ -76,6 +75,8 @@ def plot_roofline(
     normalise: bool = False,
     other_precisions: str = "light",
     parts: bool = False,
+    expected: bool = True,
+    measured_label: str = "measured",
     title: str | None = None,
     xlim: tuple[float, float] | None = None,
     ylim: tuple[float, float] | None = None,
@@ -102,6 +103,14 @@ def plot_roofline(
     measured point at the predicted point's intensity and joins the two. ``parts=True`` also
     draws a composite's parts (a DepSep's depthwise and pointwise) as small markers.
 
+    Each predicted point is the roofline **bound** (filled marker). Where the projection's
+    expected time (``Projection.expected_time``, with the device's fitted terms) is longer than
+    the bound, an **expected** point (hollow marker of the same shape) sits below it, joined by a
+    thin line (``expected=False`` leaves them out). Measured points are hollow diamonds, called
+    ``measured_label`` in the legend (the study passes ``"published"``: its figures are the
+    paper's, not measured here). Labels are placed so that no two texts overlap
+    (:func:`roofline_conv.plot.labels.place_labels`).
+
     Several devices (a list): each in its own colour, every point projected on each device, only
     the prominent roofs labelled. ``normalise=True`` divides each device's intensities by its
     ridge point and FLOP/s by its peak (the highest at ``precision``), so every device's
@@ -112,7 +121,9 @@ def plot_roofline(
     """
     check_traffic_model(traffic, "traffic")
     choice(other_precisions, "other_precisions", ("light", "omit"))
-    figsize, dpi = check_figure(figsize, dpi, title, normalise=normalise, parts=parts)
+    figsize, dpi = check_figure(figsize, dpi, title, normalise=normalise, parts=parts, expected=expected)
+    if not isinstance(measured_label, str) or not measured_label.strip():
+        raise ValueError(f"measured_label={measured_label!r} must be a non-empty string (the legend's word for measured points)")
     xlim, ylim = check_limits(xlim, "xlim"), check_limits(ylim, "ylim")
     devs = [resolve_device(d, "device") for d in (device if isinstance(device, (list, tuple)) else [device])]
     if not devs:
@@ -145,6 +156,8 @@ def plot_roofline(
             sx, sy = scale(pt.device)
             xs.append(pt.intensity / sx)
             ys.append(pt.flops_per_s / sy)
+            if expected and pt.expected is not None:
+                ys.append(pt.expected / sy)
             for part in pt.parts if parts else ():
                 xs.append(float(part.intensity) / sx)
                 ys.append(float(part.attainable) / sy)
@@ -158,21 +171,24 @@ def plot_roofline(
         ax.set_xlim(xlo, xhi)
         ax.set_ylim(ylo, yhi)
 
+        movable: list[tuple[Any, list[Candidate]]] = []
         if normalise and multi:  # every device's main roofline is min(1, x): draw it once
             ax.plot([xlo, 1.0, xhi], [xlo, 1.0, 1.0], color="black", linewidth=1.8, gid="roof:normalised")
-            ax.annotate("peak (each device's)", (xhi, 1.0), xytext=(-4, 3),
-                        textcoords="offset points", ha="right", va="bottom", fontsize=8)
+            movable.append((ax.annotate("peak (each device's)", (xhi, 1.0), xytext=(-4, 3),
+                                        textcoords="offset points", ha="right", va="bottom", fontsize=8),
+                            _roof_candidates(xhi, 1.0)))
             xa = math.exp(math.log(xlo) + 0.08 * (math.log(xhi) - math.log(xlo)))
             ax.annotate("main memory (each device's)", (xa, xa), xytext=(0, 3), textcoords="offset points",
                         ha="left", va="bottom", rotation=slope_angle(ax, xa, xa), rotation_mode="anchor", fontsize=8)
             ax.plot([1.0], [1.0], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
                     markeredgewidth=1.4, linestyle="none", zorder=4, gid="ridge:normalised")
-            ax.annotate("ridge (each device's)", (1.0, 1.0), xytext=(5, -11), textcoords="offset points",
-                        ha="left", va="bottom", fontsize=7.5)
+            movable.append((ax.annotate("ridge (each device's)", (1.0, 1.0), xytext=(5, -11),
+                                        textcoords="offset points", ha="left", va="bottom", fontsize=7.5),
+                            around(5, 5)))
         for d, dev in enumerate(devs):
-            _draw_device(ax, dev, d, precs[d], scale(d), multi, other_precisions, (xlo, xhi), (ylo, yhi),
-                         skip_top=normalise and multi)
-        _draw_points(ax, pts, scale, multi, parts)
+            movable += draw_device(ax, dev, d, precs[d], scale(d), multi, other_precisions, (xlo, xhi), (ylo, yhi),
+                                   skip_top=normalise and multi)
+        point_labels, part_labels = draw_points(ax, pts, scale, multi, parts, expected)
 
         if normalise:
             ax.set_xlabel("arithmetic intensity / ridge point (FLOP/byte per FLOP/byte of each device)")
@@ -187,15 +203,42 @@ def plot_roofline(
             shown = precs[0] if len(set(precs)) == 1 else "/".join(precs)
             title = f"Roofline: {names}; {shown}, traffic '{traffic}'" + (" (normalised)" if normalise else "")
         ax.set_title(title, fontsize=10)
-        _legend(ax, devs, pts, multi)
+        legend(ax, devs, pts, multi, expected, measured_label)
+        place_labels(fig, [m for m in movable if not _is_ridge(m)] + point_labels
+                     + [m for m in movable if _is_ridge(m)] + part_labels)
     return fig
 
 
-def _draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[float, float], multi: bool,
-                 other_precisions: str, xlim: tuple[float, float], ylim: tuple[float, float],
-                 skip_top: bool = False) -> None:
-    """One device's roofs and ridge points. ``skip_top``: leave out the top roof at the precision
-    and the main-memory roof (a normalised multi-device chart draws their common min(1, x) once)."""
+def _is_ridge(label: tuple[Any, list[Candidate]]) -> bool:
+    return label[0].get_text().startswith("ridge")
+
+
+def _roof_candidates(x: float, y: float) -> list[Candidate]:
+    """A compute roof's label: below the line at the right edge, above it, then further left."""
+    return [((x, y), dx, dy, "right", va) for dx in (-4, -110, -220, -330) for dy, va in ((-3, "top"), (3, "bottom"))]
+
+
+def _memory_candidates(bw: float, sx: float, sy: float, xlim: tuple[float, float], ylim: tuple[float, float],
+                       start: float) -> list[Candidate]:
+    """A memory roof's label: on its line (above, then below), further and further along it."""
+    xlo, xhi = xlim
+    span = math.log(xhi) - math.log(xlo)
+    out: list[Candidate] = []
+    for f in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, -0.04):
+        xa = math.exp(math.log(start) + f * span)
+        ya = bw * xa * sx / sy
+        if xlo < xa < xhi and ylim[0] < ya < ylim[1]:
+            out += [((xa, ya), 0, 3, "left", "bottom"), ((xa, ya), 0, -3, "left", "top")]
+    return out
+
+
+def draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[float, float], multi: bool,
+                other_precisions: str, xlim: tuple[float, float], ylim: tuple[float, float],
+                skip_top: bool = False) -> list[tuple[Any, list[Candidate]]]:
+    """One device's roofs and ridge points; returns its labels with their candidate placements.
+    ``skip_top``: leave out the top roof at the precision and the main-memory roof (a normalised
+    multi-device chart draws their common min(1, x) once)."""
+    labels: list[tuple[Any, list[Candidate]]] = []
     sx, sy = scale
     top = dev.peak(top_unit(dev, precision), precision)
     xlo, xhi = xlim
@@ -219,8 +262,9 @@ def _draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[flo
             ax.plot([x0, xhi], [y, y], color=color, linewidth=0.9, alpha=0.35, linestyle=(0, (4, 2)),
                     gid=f"roof:{label}")
         if roof.prominent or not multi:  # below the line: points sitting on a roof label themselves above
-            ax.annotate(label, (xhi, y), xytext=(-4, -3), textcoords="offset points", ha="right", va="top",
-                        fontsize=8 if roof.prominent else 7, color=color, alpha=1.0 if roof.prominent else 0.6)
+            labels.append((ax.annotate(label, (xhi, y), xytext=(-4, -3), textcoords="offset points", ha="right",
+                                       va="top", fontsize=8 if roof.prominent else 7, color=color,
+                                       alpha=1.0 if roof.prominent else 0.6), _roof_candidates(xhi, y)))
 
     # memory roofs: from the left edge to where they meet the highest compute roof
     for i, (name, level) in enumerate(dev.memory.items()):
@@ -240,9 +284,10 @@ def _draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[flo
             if not (ylim[0] < ya < ylim[1]):
                 xa = ylim[0] * 1.5 * sy / (bw * sx)
                 ya = bw * xa * sx / sy
-            ax.annotate(label, (xa, ya), xytext=(0, 3), textcoords="offset points", ha="left", va="bottom",
-                        rotation=slope_angle(ax, xa, ya), rotation_mode="anchor", fontsize=8 if is_main else 7,
-                        color=color, alpha=1.0 if is_main else 0.7)
+            ann = ax.annotate(label, (xa, ya), xytext=(0, 3), textcoords="offset points", ha="left", va="bottom",
+                              rotation=slope_angle(ax, xa, ya), rotation_mode="anchor", fontsize=8 if is_main else 7,
+                              color=color, alpha=1.0 if is_main else 0.7)
+            labels.append((ann, _memory_candidates(bw, sx, sy, xlim, ylim, xa)))
 
     # ridge points of the prominent roofs against main memory
     for roof in roofs:
@@ -252,53 +297,8 @@ def _draw_device(ax: Axes, dev: Device, d: int, precision: str, scale: tuple[flo
         x, y = ridge / sx, roof.peak / sy
         ax.plot([x], [y], marker="o", markersize=6, markerfacecolor="white", markeredgecolor=color,
                 markeredgewidth=1.4, linestyle="none", zorder=4, gid=f"ridge:{prefix}{roof.unit}")
-        ax.annotate(ridge_label(ridge), (x, y), xytext=(5, -11), textcoords="offset points",
-                    ha="left", va="bottom", fontsize=7.5, color=color)
-
-
-def _draw_points(ax: Axes, pts: list[Point], scale: Scale, multi: bool, parts: bool) -> None:
-    labels = list(dict.fromkeys(pt.label for pt in pts))
-    style_of = {lbl: i for i, lbl in enumerate(labels)}
-    predicted = {(pt.device, pt.label): pt for pt in pts if not pt.measured}
-    for pt in pts:
-        sx, sy = scale(pt.device)
-        i = style_of[pt.label]
-        color = PALETTE[pt.device % len(PALETTE)] if multi else PALETTE[i % len(PALETTE)]
-        marker = MARKERS[i % len(MARKERS)] if multi else "o"
-        x, y = pt.intensity / sx, pt.flops_per_s / sy
-        if pt.measured:
-            ax.plot([x], [y], marker="D", markersize=6.5, markerfacecolor="white", markeredgecolor=color,
-                    markeredgewidth=1.6, linestyle="none", zorder=6, gid=f"measured:{pt.label}")
-            pred = predicted.get((pt.device, pt.label))
-            if pred is not None:
-                ax.plot([pred.intensity / sx, x], [pred.flops_per_s / sy, y], color=color, linewidth=1.0,
-                        linestyle=(0, (2, 2)), zorder=5, gid=f"join:{pt.label}")
-            else:
-                ax.annotate(f"{pt.label} (measured)", (x, y), xytext=(6, -4), textcoords="offset points",
-                            fontsize=8, color=color, va="top")
-            continue
-        ax.plot([x], [y], marker=marker, markersize=7.5, color=color, markeredgecolor="black",
-                markeredgewidth=0.6, linestyle="none", zorder=7, gid=f"point:{pt.label}")
-        if not multi or pt.device == 0:
-            ax.annotate(pt.label, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8.5,
-                        color=color, fontweight="bold", va="bottom")
-        if parts:
-            for part in pt.parts:
-                px, py = float(part.intensity) / sx, float(part.attainable) / sy
-                ax.plot([px], [py], marker=marker, markersize=4.5, color=color, alpha=0.6, linestyle="none",
-                        zorder=6, gid=f"part:{pt.label}:{part.name}")
-                ax.annotate(f"{pt.label}: {part.name} ({part.unit})", (px, py), xytext=(5, -3),
-                            textcoords="offset points", fontsize=7, color=color, va="top", alpha=0.8)
-
-
-def _legend(ax: Axes, devs: list[Device], pts: list[Point], multi: bool) -> None:
-    handles: list[Line2D] = []
-    if multi:
-        for d, dev in enumerate(devs):
-            handles.append(Line2D([], [], color=PALETTE[d % len(PALETTE)], linewidth=1.8, label=dev.name))
-    if any(pt.measured for pt in pts):
-        handles.append(Line2D([], [], marker="o", color="#555555", linestyle="none", label="predicted (roofline bound)"))
-        handles.append(Line2D([], [], marker="D", color="#555555", markerfacecolor="white", linestyle="none",
-                              label="measured"))
-    if handles:
-        ax.legend(handles=handles, loc="lower right")
+        labels.append((ax.annotate(ridge_label(ridge), (x, y), xytext=(5, -11), textcoords="offset points",
+                                   ha="left", va="bottom", fontsize=7.5, color=color),
+                       [(None, 5, -5, "left", "top"), (None, 5, 5, "left", "bottom"), (None, -5, -5, "right", "top"),
+                        (None, -5, 5, "right", "bottom"), *around(5, 5, (2.0, 3.2, 4.5))]))
+    return labels

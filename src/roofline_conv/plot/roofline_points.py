@@ -16,13 +16,15 @@ from ..layers import Layer
 from ..roofline import Projection, project
 from ..validation import number, sequence, shown
 
-__all__ = ["Point", "collect_points"]
+__all__ = ["Point", "collect_points", "expected_rate"]
 
 
 @dataclass
 class Point:
     """One marker: ``device`` is the index of its device on the chart; ``parts`` the part
-    projections of a composite (a DepSep's depthwise and pointwise), drawn with ``parts=True``."""
+    projections of a composite (a DepSep's depthwise and pointwise), drawn with ``parts=True``;
+    ``expected`` the FLOP/s at the projection's expected time where that is longer than the bound
+    (``flops_per_s``), else None."""
 
     label: str
     intensity: float
@@ -30,6 +32,15 @@ class Point:
     measured: bool
     device: int
     parts: tuple[Projection, ...] = ()
+    expected: float | None = None
+
+
+def expected_rate(p: Projection) -> float | None:
+    """FLOP/s at ``p``'s expected time, or None where it has none or it equals the bound."""
+    t = getattr(p, "expected_time", None)
+    if t is None or not t > 0 or t <= p.time * (1 + 1e-9):
+        return None
+    return float(p.flops) / float(t)
 
 
 def _is_layerish(obj: object) -> bool:
@@ -128,8 +139,9 @@ def collect_points(points: Any, devs: Sequence[Device], precisions: Sequence[str
                     continue
                 p = item
             else:
-                p = project(item, dev, precisions[d], traffic, calibrated=False)  # on the raw roofs drawn
-            out.append(Point(label, float(p.intensity), float(p.attainable), False, d, p.parts))
+                # the bound is on the raw roofs drawn (calibration only moves the expected time)
+                p = project(item, dev, precisions[d], traffic)
+            out.append(Point(label, float(p.intensity), float(p.attainable), False, d, p.parts, expected_rate(p)))
 
     if measured is not None and not isinstance(measured, Mapping) and (
             isinstance(measured, (str, bytes)) or not isinstance(measured, Iterable)):

@@ -15,11 +15,32 @@ from ..devices import Device, resolve_device
 from ..sweeps import COUNT_QUANTITIES, DEVICE_QUANTITIES, KINDS, sweep
 from ..sweeps.quantities import DIMENSIONS
 from ..validation import choice, sequence
+from .labels import place_labels
 from .common import DPI, PALETTE, check_figure, new_figure, ridge_label, short_name, style, top_unit
 
 __all__ = ["plot_sweep"]
 
 _KIND_NAMES = {"conv": "standard conv", "depsep": "DepSep", "depthwise": "depthwise", "pointwise": "pointwise"}
+
+WORDS = {
+    "batch": "batch size", "in_channels": "input channels", "out_channels": "output channels",
+    "kernel_size": "kernel size", "input_size": "input size", "stride": "stride", "padding": "padding",
+    "dilation": "dilation", "groups": "groups", "depth_multiplier": "depth multiplier", "bias": "bias",
+    "macs": "multiply-accumulates", "flops": "FLOP", "params": "parameters", "weights": "weights",
+    "bias_params": "bias parameters", "bias_adds": "bias additions", "input_elements": "input elements",
+    "output_elements": "output elements", "intermediate_elements": "intermediate elements",
+    "im2col_elements": "im2col elements", "traffic_elements": "elements moved", "traffic": "memory traffic",
+    "intensity": "arithmetic intensity", "output_height": "output height", "output_width": "output width",
+    "time": "time (roofline bound)", "compute_time": "compute time", "memory_time": "memory time",
+    "attainable": "attainable performance", "per_second": "layers per second (bound)",
+    "executed_flops": "executed FLOP", "expected_time": "expected time", "expected_per_second": "layers per second (expected)",
+}
+"""Sweep dimensions and quantities in words, for titles and axis labels."""
+
+
+def _words(names: Sequence[str]) -> str:
+    """``("in_channels", "out_channels")`` -> ``"input channels = output channels"``."""
+    return " = ".join(WORDS.get(n, n.replace("_", " ")) for n in names)
 
 
 def plot_sweep(
@@ -91,25 +112,29 @@ def plot_sweep(
                 ax.plot(x, np.asarray(y, dtype=float), color=color, linestyle=linestyles[k % 4] if needs_device else "-",
                         linewidth=1.8, marker="o" if x.size <= 24 else None, markersize=3.5, label=label,
                         gid=f"series:{label}")
+        ridge_labels: list[Any] = []
         if quantity == "intensity" and ridge_lines:
             for d, dev in enumerate(devs):
                 ridge = dev.ridge_point(top_unit(dev, precision), precision)
                 ax.axhline(ridge, color=PALETTE[(d + len(kinds)) % len(PALETTE)], linestyle="--", linewidth=1.1,
                            gid=f"ridge:{dev.id}")
-                ax.annotate(f"{short_name(dev)} {ridge_label(ridge)}", (0.0, ridge),
-                            xycoords=("axes fraction", "data"), xytext=(4, 2), textcoords="offset points",
-                            ha="left", va="bottom", fontsize=7.5,
-                            color=PALETTE[(d + len(kinds)) % len(PALETTE)])
-        ax.set_xlabel(" = ".join(dims))
-        ax.set_ylabel(f"{quantity} ({unit.split(' (')[0]})")
+                ann = ax.annotate(f"{short_name(dev)} {ridge_label(ridge)}", (0.0, ridge),
+                                  xycoords=("axes fraction", "data"), xytext=(4, 2), textcoords="offset points",
+                                  ha="left", va="bottom", fontsize=7.5,
+                                  color=PALETTE[(d + len(kinds)) % len(PALETTE)])
+                ridge_labels.append((ann, [(None, 4, -2, "left", "top"), *[((f, ridge), 0, dy, "left", va)
+                                      for f in (0.25, 0.5, 0.75) for dy, va in ((2, "bottom"), (-2, "top"))]]))
+        ax.set_xlabel(_words(dims))
+        ax.set_ylabel(f"{_words([quantity])} ({unit.split(' (')[0]})")
         ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         if title is None:
-            shown = ", ".join(f"{k}={_brief(v)}" for k, v in fixed.items())
-            title = f"{quantity} vs {' = '.join(dims)}\n" + textwrap.fill(
+            shown = ", ".join(f"{_words([k])} {_brief(v)}" for k, v in fixed.items())
+            title = f"{_words([quantity]).capitalize()} vs {_words(dims)}\n" + textwrap.fill(
                 f"{shown + '; ' if shown else ''}{precision}, traffic '{traffic}'", 100)
         ax.set_title(title, fontsize=9)
         ax.legend(loc="best")
+        place_labels(fig, ridge_labels)
     return fig
 
 
