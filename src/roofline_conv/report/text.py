@@ -6,12 +6,9 @@ with ``exact``; the table fitted to the terminal's width (long text cells shorte
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .numbers import cell
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .table import Table
 
 _SCALED_UNITS: dict[str, tuple[float, str]] = {
     "s": (1.0, "s"), "ms": (1e-3, "s"), "us": (1e-6, "s"), "ns": (1e-9, "s"),
@@ -65,7 +62,7 @@ def text_cell(value: Any, header: str, unit: str, exact: bool) -> str:
     return cell(value)
 
 
-def to_text(table: Table, width: int | None = None, exact: bool = False) -> str:
+def to_text(table: Any, width: int | None = None, exact: bool = False) -> str:
     """The table aligned in columns (numbers right, text left) within ``width`` characters."""
     width = shutil.get_terminal_size().columns if width is None else width
     headers = list(table.columns)
