@@ -136,7 +136,7 @@ def test_padding_values(text, value):
 def test_padding_that_does_not_parse(text):
     import argparse
 
-    with pytest.raises(argparse.ArgumentTypeError, match="must be an int, 'same' or 'valid'"):
+    with pytest.raises(argparse.ArgumentTypeError, match="must be an int, a pair .*'same' or 'valid'"):
         common.padding_value(text)
 
 

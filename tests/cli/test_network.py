@@ -21,21 +21,22 @@ def test_network_markdown_with_device(capsys):
 
 def test_network_json_csv_and_options(capsys):
     assert main(["network", "resnet18", "--format", "json", "--batch", "4", "--no-fuse"]) == 0
-    tables = json.loads(capsys.readouterr().out)
-    rows = tables[0]["rows"]
-    assert rows[-1]["layer"] == "total" and rows[-1]["MACs"] == 4 * 1_814_073_344
-    assert "unfused" in tables[0]["title"] and all(r["fused into"] == "" for r in rows)
+    tables = json.loads(capsys.readouterr().out)["tables"]
+    rows, total = tables[0]["rows"], tables[0]["totals"][0]
+    assert total["layer"] == "total" and total["macs"] == 4 * 1_814_073_344
+    assert "unfused" in tables[0]["title"] and all(r["fused_into"] == "" for r in rows)
     assert main(["network", "mobilenet_v1", "-O", "alpha=0.5", "--format", "csv"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("# mobilenet_v1_0.5_224") and "149,497,088" not in out and "149497088" in out
+    out, err = capsys.readouterr()
+    assert err.startswith("# layers: mobilenet_v1_0.5_224") and "149,497,088" not in out
+    assert out.startswith("#,layer,kind") and sum(int(line.split(",")[5]) for line in out.splitlines()[1:]) == 149497088
 
 
 def test_network_fuse_flag_changes_bytes(capsys):
     main(["network", "vgg16", "--format", "json", "--fuse"])
-    fused = json.loads(capsys.readouterr().out)[0]["rows"][-1]
+    fused = json.loads(capsys.readouterr().out)["tables"][0]["totals"][0]
     main(["network", "vgg16", "--format", "json", "--no-fuse"])
-    unfused = json.loads(capsys.readouterr().out)[0]["rows"][-1]
-    key = "traffic (bytes, fp16)"
+    unfused = json.loads(capsys.readouterr().out)["tables"][0]["totals"][0]
+    key = "traffic"
     assert fused[key] < unfused[key]
 
 
@@ -84,4 +85,4 @@ def test_network_from_zoo_and_file(capsys, tmp_path):
                  '  {op = "global_avgpool"}, {op = "flatten"}, {op = "linear", out_features = 10},\n]\n')
     code, out, err = run(capsys, "network", str(f), "--device", "tpuv2-core", "--format", "json")
     assert code == 0, err
-    assert any("linear" in json.dumps(r) for r in json.loads(out)[0]["rows"])
+    assert any("linear" in json.dumps(r) for r in json.loads(out)["tables"][0]["rows"])

@@ -23,7 +23,7 @@ def test_sweep_padding_flag_is_checked(capsys, tmp_path):
     with pytest.raises(SystemExit) as info:  # a flag value that does not parse: a bad flag, like `--in abc`
         main(["plot", "sweep", "--device", "v100-sxm2", "--padding", "full", "-o", str(tmp_path / "s.png")])
     err = capsys.readouterr().err
-    assert info.value.code == EXIT_USAGE and "argument --padding: 'full' must be an int, 'same' or 'valid'" in err
+    assert info.value.code == EXIT_USAGE and "argument --padding: 'full' must be an int, a pair (e.g. 1,0), 'same' or 'valid'" in err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,16 +19,16 @@ def test_study_markdown(capsys):
 
 def test_study_json_and_csv(capsys):
     assert main(["study", "--no-measure", "--no-charts", "--format", "json"]) == 0
-    tables = json.loads(capsys.readouterr().out)
+    tables = json.loads(capsys.readouterr().out)["tables"]
     rows = {r["quantity"]: r for r in tables[0]["rows"]}
-    assert rows["params"]["standard"] == 147456 and rows["params"]["DepSep"] == 17536
+    assert rows["params"]["standard"] == 147456 and rows["params"]["depsep"] == 17536
     assert main(["study", "--no-measure", "--no-charts", "--format", "csv"]) == 0
     assert "quantity,unit,standard,DepSep" in capsys.readouterr().out
 
 
 def test_study_batch_flows_through(capsys):
     assert main(["study", "--no-measure", "--no-charts", "--batch", "16", "--format", "json"]) == 0
-    rows = {r["quantity"]: r for r in json.loads(capsys.readouterr().out)[0]["rows"]}
+    rows = {r["quantity"]: r for r in json.loads(capsys.readouterr().out)["tables"][0]["rows"]}
     assert rows['MACs (the study\'s "FLOPs")']["standard"] == 16 * 7_398_752_256
 
 

@@ -37,7 +37,8 @@ def test_tables_render_in_every_format():
     assert sum(r[-1] for r in t.rows[:-1]) == pytest.approx(100)
     md, csv, js = t.render("md"), t.render("csv"), json.loads(t.render("json"))
     assert "| # | layer | kind | output shape |" in md and "fused into" in csv.splitlines()[0]
-    assert js["rows"][0]["kind"] == "conv" and js["rows"][-1]["layer"] == "total"
+    assert js["rows"][0]["kind"] == "conv" and js["totals"][0]["layer"] == "total" and js["name"] == "layers"
+    assert "total" not in csv  # the total row is the totals table's, not a CSV row
     totals = net.totals(device="v100-sxm2")
     assert [r[0] for r in totals.rows][:3] == ["layers", "params", "MACs"]
     assert "images/s" in [r[0] for r in totals.rows]

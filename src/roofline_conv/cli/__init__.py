@@ -44,6 +44,9 @@ def build_parser() -> "argparse.ArgumentParser":
         "Exit codes: 0 ok, 1 bad value, 2 bad flag, 3 poor calibration, 130 interrupted.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"roofline-conv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (study, layer, network, devices, plot, calibrate):
         module.register(sub)
@@ -54,15 +57,16 @@ def build_parser() -> "argparse.ArgumentParser":
 
 def _work(argv: "Sequence[str] | None", command: "Command") -> str:
     """Parse the flags, run the subcommand, render its tables: the text for stdout."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     command.name = args.command
     result = args.handler(args)
     command.code = getattr(args, "exit_code", command.code)
     if isinstance(result, str):
         return result
-    from ..report import render_tables
+    from .output import render
 
-    return render_tables(result, args.format)
+    return render(result, args, parser)
 
 
 def main(argv: "Sequence[str] | None" = None) -> int:

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> list[Table]:
     result = results[-1]
     problems = [f"run {i}: {p}" if runs > 1 else p for i, r in enumerate(results, 1) for p in r.problems()]
     tables = [device_table(result.device), result.training.table(), result.holdout.table()]
+    tables[1].name, tables[2].name = "training", "holdout"
     if runs > 1:
         spread = ceiling_spread([r.device for r in results])
         wide = [k for k, v in spread.items() if v > MAX_CEILING_SPREAD]
@@ -74,13 +75,15 @@ def run(args: argparse.Namespace) -> list[Table]:
             rows=[[k, *[v.get(k) for v in values], s] for k, s in spread.items()],
             notes=["noise (median IQR/median of the layer timings) per run: "
                    + ", ".join(f"{r.noise:.0%}" for r in results),
-                   f"within {MAX_CEILING_SPREAD:.0%}: " + ("yes" if not wide else "no")]))
+                   f"within {MAX_CEILING_SPREAD:.0%}: " + ("yes" if not wide else "no")], name="repeatability"))
     if evaluations:
         tables.append(evaluations[-1].table())
+        tables[-1].name = "evaluation"
         if runs > 1:
             tables.append(Table(
                 title="Network layers the fit never saw, per run", columns=["run", "fit", "median abs error", "p90 abs error"],
-                rows=[[i, name, e.median(name), e.p90(name)] for i, e in enumerate(evaluations, 1) for name in e.predicted]))
+                rows=[[i, name, e.median(name), e.p90(name)] for i, e in enumerate(evaluations, 1) for name in e.predicted],
+                name="evaluation_runs"))
     if args.output and (not problems or args.write_anyway):
         write_text(args.output, result.device.to_toml())
         progress(f"wrote {args.output}")

@@ -64,7 +64,22 @@ def add_backend(p: argparse.ArgumentParser, torch_device: bool = True) -> None:
 
 
 def add_format(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
+    """--format (default: text on a terminal, md otherwise), --table NAME, --exact."""
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="md, csv (one table), json (docs/schemas/) or text (aligned, SI units); "
+                   "default text on a terminal, md when stdout is a pipe or file")
+    p.add_argument("--table", metavar="NAME",
+                   help="only this table (by name, e.g. totals); --format csv writes the first table unless given")
+    p.add_argument("--exact", action="store_true", help="--format text: exact integers instead of SI-scaled values")
+
+
+def per_device(tables: list[Table], device_id: str, several: bool) -> list[Table]:
+    """A device's tables, named ``NAME:DEVICE`` when a command projects on several devices (so
+    every table has its own name for --table), plain ``NAME`` with one."""
+    if several:
+        for t in tables:
+            t.name = f"{t.name}:{device_id}"
+    return tables
 
 
 def add_precision_traffic(p: argparse.ArgumentParser, precision: str = "fp16") -> None:
@@ -73,14 +88,27 @@ def add_precision_traffic(p: argparse.ArgumentParser, precision: str = "fp16") -
 
 
 # -- flag values that must parse (else a bad flag, exit 2, like `--in abc`) ---------------------
-def padding_value(text: str) -> int | str:
-    """--padding: an int, 'same' or 'valid'."""
+def pair_value(text: str) -> int | tuple[int, int]:
+    """--size, -k, --stride, --dilation: an int (``224``) or a height-width pair (``224x160``,
+    ``224,160``)."""
+    parts = text.replace("x", ",").split(",")
+    try:
+        values = [int(v) for v in parts]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2):
+        raise argparse.ArgumentTypeError(f"{text!r} must be an int or a pair HxW (e.g. 224 or 224x160 or 224,160)")
+    return values[0] if len(values) == 1 else (values[0], values[1])
+
+
+def padding_value(text: str) -> int | str | tuple[int, int]:
+    """--padding: an int, a pair (``1,0``, ``1x0``), 'same' or 'valid'."""
     if text in ("same", "valid"):
         return text
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} must be an int, 'same' or 'valid'") from None
+        return pair_value(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r} must be an int, a pair (e.g. 1,0), 'same' or 'valid'") from None
 
 
 def number_text(text: str) -> str:
@@ -172,11 +200,13 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("kind", nargs="?", choices=LAYER_KINDS, help="layer kind")
     g.add_argument("--in", dest="in_channels", type=int, help="input channels")
     g.add_argument("--out", dest="out_channels", type=int, help="output channels (default: --in)")
-    g.add_argument("-k", "--kernel", dest="kernel_size", type=int, help="kernel size (default 3; not for pointwise)")
-    g.add_argument("--size", dest="input_size", type=int, help="input height = width")
-    g.add_argument("--stride", type=int, default=1, help="stride (default 1)")
-    g.add_argument("--padding", type=padding_value, help="int, 'same' (default) or 'valid' (not for pointwise)")
-    g.add_argument("--dilation", type=int, help="dilation (default 1; not for pointwise)")
+    g.add_argument("-k", "--kernel", dest="kernel_size", type=pair_value,
+                   help="kernel size, K or KHxKW (e.g. 3x5) (default 3; not for pointwise)")
+    g.add_argument("--size", dest="input_size", type=pair_value, help="input size: H (= W) or HxW (e.g. 224x160)")
+    g.add_argument("--stride", type=pair_value, default=1, help="stride, S or SH,SW (default 1)")
+    g.add_argument("--padding", type=padding_value,
+                   help="int, pair (e.g. 1,0), 'same' or 'valid' (default 0, as Conv2d's; not for pointwise)")
+    g.add_argument("--dilation", type=pair_value, help="dilation, D or DH,DW (default 1; not for pointwise)")
     g.add_argument("--groups", type=int, help="groups (conv and pointwise only; default 1)")
     g.add_argument("--bias", action="store_true", help="count a bias")
     g.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
@@ -184,10 +214,10 @@ def add_layer_arguments(p: argparse.ArgumentParser, required: bool = False) -> N
     g.add_argument("--study", action="store_true", help="the seed study's layer (with KIND conv or depsep)")
 
 
-def padding_arg(value: int | str | None) -> Any:
-    """--padding as a layer takes it: 'same' (the default), 'valid' or an int (parsed by
-    :func:`padding_value`)."""
-    return "same" if value is None else value
+def padding_arg(value: Any) -> Any:
+    """--padding as a layer takes it: 0 (the default, as ``Conv2d``'s), an int, a pair, 'same' or
+    'valid' (parsed by :func:`padding_value`)."""
+    return 0 if value is None else value
 
 
 def layer_from_args(args: argparse.Namespace) -> Any:
@@ -263,6 +293,8 @@ def dimension_flag(value: Any, flag: str, minimum: int = 1) -> Any:
     given) passes through."""
     from ..validation import MAX_DIMENSION, integer
 
+    if isinstance(value, tuple):
+        raise ValueError(f"{flag} {value[0]}x{value[1]}: give one value here (a pair applies to one layer's flags)")
     return None if value is None else integer(value, flag, minimum=minimum, maximum=MAX_DIMENSION)
 
 
@@ -318,7 +350,7 @@ def device_table(device: Any) -> Table:
                      + (f" + {eff.overhead * 1e6:.0f} us" if eff.overhead else ""), "", "measured", eff.source])
     notes = [n for n in (device.notes, "; ".join(f"{k}={v}" for k, v in (device.environment or {}).items())) if n]
     return Table(title=f"{device.name} [{device.id}]", columns=["figure", "precision", "value", "unit", "provenance", "source"],
-                 rows=rows, notes=notes)
+                 rows=rows, notes=notes, name="device")
 
 
 def add_chart_size(p: Any) -> None:

@@ -42,4 +42,4 @@ def run(args: argparse.Namespace) -> list[Table] | str:
                      d.bandwidth() / 1e9, d.ridge_point(unit_name, best[0])])
     return [Table(title="device catalog", columns=["id", "name", "kind", "constant", "matrix/main unit", "peak (TFLOP/s)",
                                                    "main memory (GB/s)", "ridge (FLOP/B)"], rows=rows,
-                  notes=["Dense peaks. `roofline-conv devices show ID` lists every figure with its source."])]
+                  notes=["Dense peaks. `roofline-conv devices show ID` lists every figure with its source."], name="devices")]

@@ -20,6 +20,7 @@ from .common import (
     layer_from_args,
     refuse_layer_flags,
     load_device,
+    per_device,
     positive_threads,
     progress,
 )
@@ -108,10 +109,12 @@ def run_layer(args: argparse.Namespace) -> list[Table]:
             rows += [[f"{prefix}GEMM m", g.m, "rows: output pixels (batch x H_out x W_out)"],
                      [f"{prefix}GEMM n", g.n, f"columns: output channels, in {g.groups} group(s)"],
                      [f"{prefix}GEMM k", g.k, "reduction length per output (C_in/groups x K_h x K_w)"]]
-    tables = [Table(title=repr(layer), columns=["quantity", "value", "unit"], rows=rows,
+    tables = [Table(title=repr(layer), columns=["quantity", "value", "unit"], rows=rows, name="layer",
                     notes=["1 MAC = 2 FLOP; bytes = elements x bytes per element; MB = 10^6 bytes."])]
-    tables += [load_device(d).project(layer, precision=args.precision, traffic=args.traffic,
-                                                 algorithm=args.algorithm).table() for d in args.device]
+    for spec in args.device:
+        device = load_device(spec)
+        tables += per_device([device.project(layer, precision=args.precision, traffic=args.traffic,
+                                             algorithm=args.algorithm).table()], device.id, len(args.device) > 1)
     return tables
 
 
@@ -130,7 +133,7 @@ def run_project(args: argparse.Namespace) -> list[Table]:
         device = load_device(spec)
         p = device.project(target, precision=args.precision, traffic=args.traffic, unit=args.unit,
                            lowering=args.lowering, calibrated=not args.raw, algorithm=args.algorithm)
-        tables += [p.table(), p.expected_table()]
+        tables += per_device([p.table(), p.expected_table()], device.id, len(args.device) > 1)
     return tables
 
 
@@ -157,7 +160,7 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
         ["IQR / median", m.rel_spread, "(noisy above 0.1)"],
         ["samples", m.repeats, f"x {m.number} calls each"],
         ["attained", layer.flops / m.seconds / 1e9, "GFLOP/s"],
-        ["layers per second", 1 / m.seconds, "1/s"],
+        ["batches per second", 1 / m.seconds, f"1/s (batches of {getattr(layer, 'batch', 1)} images: 1 / time)"],
     ]
     if args.device_file:
         device = load_device(args.device_file)
@@ -166,7 +169,7 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
         rows += [["predicted (roofline)", raw * 1e3, "ms"], ["predicted (calibrated)", cal * 1e3, "ms"],
                  ["calibrated error", cal / m.seconds - 1, "(predicted - measured) / measured"]]
     notes = [str(w.message).split(". Samples")[0] for w in caught]
-    return [Table(title=f"measured on this machine ({kernels}): {layer!r}, {args.precision}",
+    return [Table(name="measurement", title=f"measured on this machine ({kernels}): {layer!r}, {args.precision}",
                   columns=["quantity", "value", "unit"], rows=rows, notes=notes)]
 
 
@@ -199,7 +202,8 @@ def run_crossover(args: argparse.Namespace) -> list[Table]:
                  ", ".join(str(r) for r in wins.regions.roots) or "-"]]
         return [Table(title=f"DepSep vs conv on {device.id} at {args.precision}: "
                       + ", ".join(f"{k}={v}" for k, v in dims.items()),
-                      columns=["variable", "DepSep predicted faster for", "method", "exact roots"], rows=rows)]
+                      columns=["variable", "DepSep predicted faster for", "method", "exact roots"], rows=rows,
+                      name="crossover")]
     layer = layer_from_args(args)
     if not isinstance(layer, Conv2d):
         raise ValueError(f"crossover {args.variable} takes one conv layer (conv, depthwise or pointwise), "
@@ -207,9 +211,19 @@ def run_crossover(args: argparse.Namespace) -> list[Table]:
     device = load_device(args.device)
     th = compute_bound_threshold(layer, device, args.variable, args.precision, args.traffic, hi=hi)
     rows = [[args.variable, "never (up to --max)" if th.value is None else th.value, th.regions.method,
-             str(th.compute_time), str(th.memory_time)]]
-    return [Table(title=f"{layer!r} on {device.id} at {args.precision}: {th}",
+             readable(th.compute_time, args.variable), readable(th.memory_time, args.variable)]]
+    return [Table(title=f"{layer!r} on {device.id} at {args.precision}: {th}", name="crossover",
                   columns=["variable", "compute-bound from", "method", "compute time (s)", "memory time (s)"], rows=rows)]
+
+
+def readable(expr: Any, variable: str) -> str:
+    """A time expression with its variable named and 4 significant digits:
+    ``2.055e-7*batch`` rather than ``2.05520896e-7*x``."""
+    import sympy
+
+    expr = sympy.sympify(expr)
+    named = expr.xreplace({s: sympy.Symbol(variable) for s in expr.free_symbols})
+    return str(named.xreplace({n: sympy.Float(n, 4) for n in named.atoms(sympy.Float)}))
 
 
 _SEARCHED = {"N": "out_channels", "M": "in_channels", "Dk": "kernel_size"}

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from ..report import Table
-from .common import add_chart_size, add_format, add_precision_traffic, chart_options, key_value, load_device, progress, write_atomically
+from .common import (add_chart_size, add_format, add_precision_traffic, chart_options, dimension_flag, key_value,
+                     load_device, per_device, progress, write_atomically)
 
 
 def register(sub: Any) -> None:
@@ -21,7 +22,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("model", help="zoo model (mobilenet_v1, mobilenet_v2, efficientnet_b0, resnet18, resnet50, vgg16, "
                    "cifar_cnn), 'list', or a network TOML/JSON file (see docs/cli.md)")
-    p.add_argument("--device", help="device id (e.g. v100-sxm2) or device TOML for the roofline columns")
+    p.add_argument("--device", action="append", default=[],
+                   help="device id (e.g. v100-sxm2) or device TOML for the roofline columns (repeatable: "
+                   "tables per device, named layers:ID and totals:ID)")
     add_precision_traffic(p)
     p.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
     p.add_argument("--fuse", action=argparse.BooleanOptionalAction, default=None,
@@ -30,11 +33,16 @@ def register(sub: Any) -> None:
     p.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), help="with --training: add the update")
     p.add_argument("--skip-input-grad", action="store_true",
                    help="with --training: skip the first layer's data gradient")
+    p.add_argument("--top", type=int, metavar="K",
+                   help="only the K heaviest rows (by time with --device, else by MACs); the total stays the network's; "
+                   "with --chart, the K slowest layers are labelled (default 10)")
+    p.add_argument("--depth", type=int, metavar="N",
+                   help="sum the layers per parent module: the first N dot-separated parts of their names "
+                   "(layer1.0.conv1 at depth 1: layer1)")
     p.add_argument("--option", "-O", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="builder option, e.g. -O alpha=0.5 -O resolution=160 (repeatable)")
     p.add_argument("--chart", metavar="FILE", help="with --device: write the per-layer roofline chart here "
                    "(.png, .svg or .pdf) and add the table of its layers by time")
-    p.add_argument("--top", type=int, default=10, help="with --chart: label the N slowest layers (default 10)")
     add_chart_size(p)
     add_format(p)
     p.set_defaults(handler=run)
@@ -60,7 +68,11 @@ def run(args: argparse.Namespace) -> list[Table]:
         for name in zoo.list():
             net = zoo.get(name)
             rows.append([name, net.params, net.macs, len(net), "x".join(map(str, net.input_shape))])
-        return [Table(title="zoo models (defaults)", columns=["model", "params", "MACs", "layers", "input"], rows=rows)]
+        return [Table(title="zoo models (defaults)", columns=["model", "params", "MACs", "layers", "input"], rows=rows,
+                      name="models")]
+    top, depth = dimension_flag(args.top, "--top"), dimension_flag(args.depth, "--depth")
+    if args.training and (top or depth):
+        raise ValueError(f"{'--top' if top else '--depth'} applies to the per-layer table, not with --training")
     if not args.training:
         for flag, value in (("--optimizer", args.optimizer), ("--skip-input-grad", args.skip_input_grad or None)):
             if value is not None:
@@ -70,9 +82,7 @@ def run(args: argparse.Namespace) -> list[Table]:
         if key in options:
             raise ValueError(f"-O {key}= is given twice; give each option once")
         options[key] = _option_value(value)
-    device = None
-    if args.device is not None:
-        device = load_device(args.device)
+    devices = [load_device(d) for d in args.device]
     if args.model.endswith((".toml", ".json")):
         from .. import files
 
@@ -87,22 +97,33 @@ def run(args: argparse.Namespace) -> list[Table]:
         except TypeError as exc:  # an option the builder does not take
             raise ValueError(f"model {args.model!r}: {exc}") from None
     if args.chart is None:
-        for flag, value in (("--figsize", args.figsize), ("--dpi", args.dpi), ("--top", None if args.top == 10 else args.top)):
+        for flag, value in (("--figsize", args.figsize), ("--dpi", args.dpi)):
             if value is not None:
                 raise ValueError(f"{flag} applies with --chart only")
-    elif device is None or args.training:
-        raise ValueError("--chart needs --device (the roofline's device) and no --training")
+    elif len(devices) != 1 or args.training:
+        raise ValueError("--chart needs one --device (the roofline's device) and no --training")
     if args.training:
         step = training.step(net, skip_input_grad=args.skip_input_grad, optimizer=args.optimizer, traffic=args.traffic)
-        tables = [step.table(args.precision), step.totals(args.precision)]
-        if device is not None:
-            tables.append(step.project(device, args.precision).table())
+        tables = [_named(step.table(args.precision), "step"), _named(step.totals(args.precision), "totals")]
+        for device in devices:
+            tables += per_device([_named(step.project(device, args.precision).table(), "projection")], device.id,
+                                 len(devices) > 1)
         return tables
-    tables = [net.table(args.precision, args.traffic, args.fuse, device),
-              net.totals(args.precision, args.traffic, args.fuse, device)]
+    if not devices:
+        return [net.table(args.precision, args.traffic, args.fuse, None, top=top, depth=depth),
+                net.totals(args.precision, args.traffic, args.fuse, None)]
+    tables = []
     if args.chart is not None:
-        tables.append(_chart(args, net, device))
+        tables.append(_chart(args, net, devices[0]))
+    for device in devices:
+        tables += per_device([net.table(args.precision, args.traffic, args.fuse, device, top=top, depth=depth),
+                              net.totals(args.precision, args.traffic, args.fuse, device)], device.id, len(devices) > 1)
     return tables
+
+
+def _named(table: Table, name: str) -> Table:
+    table.name = name
+    return table
 
 
 def _chart(args: argparse.Namespace, net: Any, device: Any) -> Table:
@@ -115,8 +136,9 @@ def _chart(args: argparse.Namespace, net: Any, device: Any) -> Table:
     if Path(args.chart).suffix.lower() not in FORMATS:
         raise ValueError(f"--chart {args.chart}: the chart format comes from the extension, which must be one of "
                          f"{', '.join(FORMATS)}")
-    fig = plot_network_roofline(net, device, args.precision, traffic=args.traffic, top=args.top, fuse=args.fuse,
+    top = args.top if args.top else 10  # --top K: the K slowest layers labelled (default 10)
+    fig = plot_network_roofline(net, device, args.precision, traffic=args.traffic, top=top, fuse=args.fuse,
                                 **chart_options(args))
     progress(f"writing {args.chart}")
     write_atomically(args.chart, lambda tmp: save(fig, tmp))
-    return network_chart_table(net, device, args.precision, traffic=args.traffic, top=args.top, fuse=args.fuse)
+    return _named(network_chart_table(net, device, args.precision, traffic=args.traffic, top=top, fuse=args.fuse), "chart")

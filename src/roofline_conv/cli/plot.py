@@ -88,5 +88,5 @@ def run(args: argparse.Namespace) -> list[Table]:
                          traffic=args.traffic, **chart_options(args), **fixed)
     progress(f"writing {args.output}")
     write_atomically(args.output, lambda tmp: save(fig, tmp))
-    return [Table(title="chart written", columns=["file", "chart", "devices"],
+    return [Table(name="chart", title="chart written", columns=["file", "chart", "devices"],
                   rows=[[args.output, args.chart, ", ".join(d.id for d in devices)]])]

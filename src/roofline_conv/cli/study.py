@@ -60,7 +60,12 @@ def run(args: argparse.Namespace) -> list[Table]:
         tables.append(study.this_machine_table(row))
     if args.charts:
         written = write_charts(Path(args.charts), args.traffic, device, row)
-        tables.append(Table(title="charts written", columns=["file", "what"], rows=[[str(p), w] for p, w in written]))
+        tables.append(Table(title="charts written", columns=["file", "what"], rows=[[str(p), w] for p, w in written],
+                            name="charts"))
+    for table, name in zip(tables, ("analytic", "predictions", "predictions_plain", "cifar")):
+        table.name = name
+    if row is not None:
+        tables[4].name = "this_machine"
     return tables
 
 

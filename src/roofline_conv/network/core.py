@@ -261,11 +261,12 @@ class Network(Layer):
 
     def table(self, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,  # type: ignore[override]
               fuse: bool | None = None, device: "Device | str | None" = None, totals: bool = True,
-              **project_kwargs: Any) -> Table:
+              top: int | None = None, depth: int | None = None, **project_kwargs: Any) -> Table:
         """The per-layer table (and a total row): every column with its unit. With ``device``,
-        also the unit, binding roof, time and share of the total time of each layer.
+        also the unit, binding roof, time and share of the total time of each layer; ``depth``
+        sums per parent module, ``top`` keeps the heaviest rows (report.network.table).
         (Overrides ``Layer.table``'s quantity rows with a Table: a network has many layers.)"""
-        return tables.table(self, precision, traffic, fuse, device, totals, **project_kwargs)
+        return tables.table(self, precision, traffic, fuse, device, totals, top, depth, **project_kwargs)
 
     def totals(self, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC, fuse: bool | None = None,
                device: "Device | str | None" = None, **project_kwargs: Any) -> Table:

@@ -137,8 +137,10 @@ class Projection:
             title=f"{self.name} on {self.device} at {self.precision}, traffic '{self.traffic_model}'",
             columns=["op", "unit", "lowering", "algorithm", "bound", "FLOP", "traffic (bytes)", "intensity (FLOP/B)",
                      "compute (us)", "memory (us)", "time (us)", "expected (us)", "attainable (TFLOP/s)",
-                     "of peak", "per second"],
-            rows=rows,
+                     "of peak", "batches per second (1/s)"],
+            rows=rows, name="projection", total_rows=1 if self.parts else 0,
+            notes=[f"batches per second: 1 / time, each a batch of {self.batch} image(s); images per second = "
+                   "batch / time."],
         )
 
     def expected_table(self) -> Table:
@@ -156,7 +158,7 @@ class Projection:
                 note += (f"; on {e.held_out_layers} held-out rows median |error| {e.held_out_median_error:.0%}, "
                          f"p90 {e.held_out_p90_error:.0%}")
         return Table(title=f"{self.name} on {self.device} at {self.precision}: expected time, term by term",
-                     columns=["term", "adds (us)", "what"], rows=rows, notes=[note])
+                     columns=["term", "adds (us)", "what"], rows=rows, notes=[note], name="expected", total_rows=1)
 
     def _row(self) -> list[Any]:
         return [self.name, self.unit, self.lowering, self.algorithm, self.bound, _cell(self.flops), _cell(self.traffic),

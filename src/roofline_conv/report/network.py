@@ -107,12 +107,20 @@ def rows(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DE
 
 def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,
           fuse: bool | None = None, device: Device | str | None = None, totals: bool = True,
-          **project_kwargs: Any) -> Table:
+          top: int | None = None, depth: int | None = None, **project_kwargs: Any) -> Table:
     """The per-layer table (and a total row): every column with its unit. With ``device``,
-    also the unit, binding roof, time and share of the total time of each layer."""
+    also the unit, binding roof, time and share of the total time of each layer. ``depth`` N
+    sums the layers per parent module (the first N dot-separated parts of their names, as
+    torchinfo does); ``top`` K keeps the K heaviest rows (by time with a device, else by MACs);
+    the total row stays the whole network's."""
+    from .grouping import by_depth, heaviest
+
     fuse_on = net.resolve_fuse(fuse)
     totals = flag(totals, "totals")
-    body_rows = rows(net, precision, traffic, fuse, device, **project_kwargs)
+    all_rows = rows(net, precision, traffic, fuse, device, **project_kwargs)
+    body_rows = all_rows if depth is None else by_depth(all_rows, depth)
+    if top is not None:
+        body_rows = heaviest(body_rows, top, "time" if device is not None else "macs")
     columns = ["#", "layer", "kind", "output shape", "params", "MACs", "FLOP",
                f"traffic (bytes, {precision})", "intensity (FLOP/B)", "fused into"]
     keys = ["index", "name", "kind", "output_shape", "params", "macs", "flops", "bytes", "intensity", "fused_into"]
@@ -124,11 +132,11 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
         total: dict[str, Any] = {
             "index": "", "name": "total", "kind": net.name, "output_shape": shape_str(net.output_shape),
             "params": net.params, "macs": net.macs, "flops": net.flops,
-            "bytes": sum(r["bytes"] for r in body_rows), "fused_into": ""}
+            "bytes": sum(r["bytes"] for r in all_rows), "fused_into": ""}
         total["intensity"] = total["flops"] / total["bytes"] if total["bytes"] else None
         if device is not None:
-            total.update(unit="", bound="", time=sum(r["time"] for r in body_rows),
-                         expected_time=sum(r["expected_time"] for r in body_rows), share=1.0 if body_rows else 0.0)
+            total.update(unit="", bound="", time=sum(r["time"] for r in all_rows),
+                         expected_time=sum(r["expected_time"] for r in all_rows), share=1.0 if all_rows else 0.0)
         body.append([_scaled(k, total[k]) for k in keys])
     title = (f"{net.name}{_on(device)}: batch {net.batch}, input {shape_str(net.input_shape)}, "
              f"{precision}, traffic '{traffic}', {'fused' if fuse_on else 'unfused'}")
@@ -142,7 +150,14 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
     if device is not None:
         notes.append("time: roofline lower bound per layer (upper bound on speed), summed over layers; expected: "
                      "the bound plus the device's fitted terms (docs/fidelity.md), per layer.")
-    return Table(title=title, columns=columns, rows=body, notes=notes)
+    if depth is not None:
+        notes.append(f"depth {depth}: layers summed per module (the first {depth} parts of their dotted names); "
+                     "'#' is the first layer's, 'kind' the layer count.")
+    if top is not None:
+        notes.append(f"top {top}: the {len(body_rows)} heaviest rows by {'time' if device is not None else 'MACs'} "
+                     f"of {len(all_rows) if depth is None else len(by_depth(all_rows, depth))}; the total is the "
+                     "whole network's.")
+    return Table(title=title, columns=columns, rows=body, notes=notes, name="layers", total_rows=1 if totals else 0)
 
 
 def totals(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,
@@ -176,7 +191,7 @@ def totals(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = 
             ["memory-bound share", _bound_share(p, Bound.MEMORY), "fraction of the time in memory-bound layers"],
         ]
     return Table(title=f"{net.name}{_on(device)}: totals (batch {net.batch}, {precision})",
-                 columns=["quantity", "value", "unit"], rows=body)
+                 columns=["quantity", "value", "unit"], rows=body, name="totals")
 
 
 def shares(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = DEFAULT_TRAFFIC,
@@ -206,7 +221,7 @@ def by_kind(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str =
              v["bytes"], 100 * v["bytes_share"]] for k, v in shares(net, precision, traffic, fuse).items()]
     return Table(title=f"{net.name}: by layer kind ({precision}, traffic '{traffic}')",
                  columns=["kind", "layers", "params", "params (%)", "MACs", "MACs (%)", "bytes", "bytes (%)"],
-                 rows=body)
+                 rows=body, name="by_kind")
 
 
 def to_pandas(net: NetworkLike, **table_kwargs: Any) -> Any:
