@@ -55,7 +55,7 @@ def test_network_list(capsys):
 
 @pytest.mark.parametrize("argv, needle", [
     (["network", "mobilenet_v3"], "name='mobilenet_v3' is not a known model (did you mean 'mobilenet_v2'?)"),
-    (["network", "resnet18", "--device", "v10"], "--device='v10' is not a known device id (did you mean 'v100-sxm2'?)"),
+    (["network", "resnet18", "--device", "v10"], "--device='v10' is not a known device id (did you mean 'v100-sxm2' or 'v100-pcie'?)"),
     (["network", "resnet18", "--device", "xeon-e5-2698v4"], "has no unit for 'conv' at precision 'fp16'"),
     (["network", "resnet18", "-O", "alpha=1"], "resnet18 has no option 'alpha'; its options are"),
     (["network", "resnet18", "--batch", "0"], "batch=0 must be >= 1"),

@@ -64,7 +64,9 @@ def test_cli_network_chart(tmp_path, capsys):
     img = _check_png(out)
     assert img.shape[:2] == (400, 560)
     assert "rank,layer,kind" in capsys.readouterr().out
-    assert main(["network", "resnet18", "--top", "4"]) == 1
-    assert "--top applies with --chart only" in capsys.readouterr().err
+    assert main(["network", "resnet18", "--dpi", "80"]) == 1
+    assert "--dpi applies with --chart only" in capsys.readouterr().err
     assert main(["network", "resnet18", "--chart", str(out)]) == 1
-    assert "--chart needs --device" in capsys.readouterr().err
+    assert "--chart needs one --device" in capsys.readouterr().err
+    assert main(["network", "resnet18", "--chart", str(out), "--device", "v100-sxm2", "--device", "t4"]) == 1
+    assert "--chart needs one --device" in capsys.readouterr().err
