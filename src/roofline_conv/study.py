@@ -124,7 +124,7 @@ def this_machine_table(row: dict[str, Any]) -> Table:
         rows=[
             ["this machine", "measured (median)", row["measured_conv_per_s"], row["measured_depsep_per_s"], row["measured_speedup"]],
             ["this machine", "predicted, roofline on measured roofs", row["predicted_conv_per_s"], row["predicted_depsep_per_s"], row["predicted_speedup"]],
-            ["this machine", "predicted, calibrated ceilings", row["calibrated_conv_per_s"], row["calibrated_depsep_per_s"], row["calibrated_speedup"]],
+            ["this machine", "expected, calibrated terms", row["calibrated_conv_per_s"], row["calibrated_depsep_per_s"], row["calibrated_speedup"]],
             ["Xeon E5-2698 v4 (study, batch 16)", "published", pub_c, pub_s, pub_s / pub_c],
         ],
         notes=[

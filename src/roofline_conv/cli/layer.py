@@ -118,16 +118,20 @@ def run_layer(args: argparse.Namespace) -> list[Table]:
     return tables
 
 
-def run_project(args: argparse.Namespace) -> list[Table]:
-    if args.model:
-        from .. import zoo
+def _model_or_layer(args: argparse.Namespace, verb: str) -> Any:
+    """The zoo model (--model, the network ``verb``) or the layer the flags describe."""
+    if not args.model:
+        return layer_from_args(args)
+    from .. import zoo
 
-        refuse_layer_flags(args, "--model", "the zoo model is the network projected", kind=True)
-        if args.file:
-            raise ValueError("--file does not apply with --model: give one of them")
-        target: Any = zoo.get(args.model, batch=args.batch)
-    else:
-        target = layer_from_args(args)
+    refuse_layer_flags(args, "--model", f"the zoo model is the network {verb}", kind=True)
+    if args.file:
+        raise ValueError("--file does not apply with --model: give one of them")
+    return zoo.get(args.model, batch=args.batch)
+
+
+def run_project(args: argparse.Namespace) -> list[Table]:
+    target = _model_or_layer(args, "projected")
     tables = []
     for spec in args.device:
         device = load_device(spec)
@@ -175,15 +179,7 @@ def run_measure(args: argparse.Namespace) -> list[Table]:
 
 def _measured_target(args: argparse.Namespace) -> Any:
     """The layer, network file or zoo model `measure` times; a network only with --backend torch."""
-    if args.model:
-        from .. import zoo
-
-        refuse_layer_flags(args, "--model", "the zoo model is the network measured", kind=True)
-        if args.file:
-            raise ValueError("--file does not apply with --model: give one of them")
-        target: Any = zoo.get(args.model, batch=args.batch)
-    else:
-        target = layer_from_args(args)
+    target = _model_or_layer(args, "measured")
     if hasattr(target, "nodes") and args.backend != "torch":
         raise ValueError("the numpy kernels time one conv or DepSep layer; measure a network with --backend torch")
     return target

@@ -140,6 +140,14 @@ def new_figure(figsize: tuple[float, float], dpi: float,
     return fig, ax
 
 
+def log_axes(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    """Both axes logarithmic, with these limits."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+
+
 def decades(lo: float, hi: float) -> tuple[float, float]:
     """``(lo, hi)`` widened to whole powers of ten."""
     return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))

@@ -17,7 +17,7 @@ from ..devices import resolve_device
 from ..report import Table
 from ..roofline import Projection, project
 from ..validation import number, shown
-from .common import DPI, PALETTE, check_figure, decades, new_figure, short_name, style, top_unit
+from .common import DPI, PALETTE, check_figure, decades, log_axes, new_figure, short_name, style, top_unit
 from .labels import around, place_labels
 from .roofline_chart import FIGSIZE, draw_device
 from .roofline_marks import BOUND, EXPECTED, draw_expected
@@ -132,10 +132,7 @@ def plot_network_roofline(
 
     with style():
         fig, ax = new_figure(figsize, dpi, (0.1, 0.1, 0.97, 0.92))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlim(xlo, xhi)
-        ax.set_ylim(ylo, yhi)
+        log_axes(ax, (xlo, xhi), (ylo, yhi))
         movable = draw_device(ax, dev, 0, precision, (1.0, 1.0), False, "omit", (xlo, xhi), (ylo, yhi))
         point_labels = []
         for rank, (q, kind) in enumerate(ranked, 1):

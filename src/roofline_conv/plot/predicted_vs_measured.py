@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..validation import number, sequence, shown
-from .common import DPI, PALETTE, check_figure, decades, new_figure, style
+from .common import DPI, PALETTE, check_figure, decades, log_axes, new_figure, style
 
 __all__ = ["plot_predicted_vs_measured"]
 
@@ -84,10 +84,7 @@ def plot_predicted_vs_measured(
 
     with style():
         fig, ax = new_figure(figsize, dpi, (0.14, 0.11, 0.96, 0.91))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
+        log_axes(ax, (lo, hi), (lo, hi))
         line = np.geomspace(lo, hi, 64)
         ax.fill_between(line, line * (1 - band), line * (1 + band), color="#2ca02c", alpha=0.15, linewidth=0,
                         label=f"±{band:.0%}", gid="band")
