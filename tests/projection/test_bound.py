@@ -46,22 +46,23 @@ def test_layer_input_elements_use_rows_and_columns_read(axis, batch, channels):
     h, k, s, p, pt, d = axis
     conv = Conv2d(channels, 4, (k, 1), (h, 3), stride=(s, 1), padding=((pt, p - pt), (0, 0)), dilation=(d, 1),
                   batch=batch)
-    assert conv.input_elements == batch * channels * int(_ROWS(*axis)) * 3
+    assert conv.input_read_elements == batch * channels * int(_ROWS(*axis)) * 3
+    assert conv.input_elements == batch * channels * h * 3  # the tensor: what a data gradient writes
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 7), st.integers(1, 64), st.integers(1, 5))
 def test_stride_one_no_dilation_reads_everything(k, size, batch):
     conv = Conv2d(8, 8, k, size + k, padding="same", batch=batch)
-    assert conv.input_elements == batch * 8 * (size + k) ** 2
-    assert Conv2d.symbolic().input_elements == sp.Symbol("B", integer=True, positive=True) * 0 + \
+    assert conv.input_read_elements == conv.input_elements == batch * 8 * (size + k) ** 2
+    assert Conv2d.symbolic().input_read_elements == sp.Symbol("B", integer=True, positive=True) * 0 + \
         Conv2d.symbolic().batch * Conv2d.symbolic().in_channels * Conv2d.symbolic().input_size[0] ** 2
 
 
 def test_deepbench_1x1_stride_2_reads_a_quarter_and_the_bound_is_below_the_measurement():
     # DeepBench V100 fp16: N16, C256 -> K128, 1x1, stride 2, 56x56: measured 31 us
     conv = Conv2d(256, 128, 1, 56, stride=2, batch=16)
-    assert conv.input_elements == 16 * 256 * 28 * 28
+    assert conv.input_read_elements == 16 * 256 * 28 * 28 and conv.input_elements == 16 * 256 * 56 * 56
     p = project(conv, "v100-sxm2", "fp16")
     assert p.time * 1e6 < 31
     assert p.traffic == 2 * (256 * 128 + 16 * 256 * 28 * 28 + 16 * 128 * 28 * 28)

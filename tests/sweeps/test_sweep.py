@@ -18,7 +18,7 @@ from roofline_conv.sweeps import COUNT_QUANTITIES, expression, sweep
 from strategies import conv_args
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-COUNTS = ["macs", "flops", "params", "weights", "bias_params", "bias_adds", "input_elements",
+COUNTS = ["macs", "flops", "params", "weights", "bias_params", "bias_adds", "input_elements", "input_read_elements",
           "output_elements", "intermediate_elements", "im2col_elements"]
 
 
@@ -221,7 +221,8 @@ def test_expressions_are_the_formulas():
     ratio = expression("intensity", "conv", "unfused", "fp32")
     assert sp.simplify(ratio - expression("flops", "conv") / expression("traffic", "conv", "unfused", "fp32")) == 0
     # the traffic is composed as Layer.traffic_elements composes it: params + input + output (+ ...)
-    compulsory = FORMULAS["weights"] + FORMULAS["bias_params"] + FORMULAS["input_elements"] + FORMULAS["output_elements"]
+    compulsory = (FORMULAS["weights"] + FORMULAS["bias_params"] + FORMULAS["input_read_elements"]
+                  + FORMULAS["output_elements"])
     assert sp.simplify(expression("traffic_elements") - compulsory) == 0
 
 

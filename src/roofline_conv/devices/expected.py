@@ -89,7 +89,7 @@ def read(known_ids: Any) -> tuple[Terms, Steps]:
     steps: Steps = {}
     for name in FILES:
         parsed = load_packaged(name, TermsFile)
-        for table, entries in (("terms", parsed.terms), ("step", parsed.step)):
+        for table, entries in (("terms", parsed.terms), ("step", parsed.step), ("parallelism", parsed.parallelism)):
             for i, entry in enumerate(entries):
                 if entry.device not in known_ids:
                     raise DeviceFileError(f"roofline_conv/data/{name}",

@@ -90,6 +90,12 @@ class Layer(ABC):
         """Elements of the output activation (batch included)."""
 
     @property
+    def input_read_elements(self) -> Count:
+        """Input elements the layer reads (its compulsory input traffic): every one unless a strided
+        or dilated window skips some (convolutions and pooling say so)."""
+        return self.input_elements
+
+    @property
     def ops(self) -> Count:
         """Non-MAC operations, in FLOP (0 for convolutions): comparisons, adds, multiplies and
         special-function evaluations of pooling, normalisation, activation and elementwise layers,
@@ -128,7 +134,7 @@ class Layer(ABC):
     def traffic_elements(self, model: str = DEFAULT_TRAFFIC) -> Count:
         """Elements moved to/from main memory under traffic ``model`` (see module docstring)."""
         model = check_traffic_model(model)
-        total = self.params + self.input_elements + self.output_elements
+        total = self.params + self.input_read_elements + self.output_elements
         if model in ("unfused", "im2col"):
             total += 2 * self.intermediate_elements
         if model == "im2col":

@@ -164,9 +164,10 @@ class Conv2d(Layer):
     bias_params = quantity("bias_params")
     macs = quantity("macs", "MACs: batch x C_out x H_out x W_out x C_in/groups x K_h x K_w.")
     bias_adds = quantity("bias_adds")
-    input_elements = quantity("input_elements", "Input elements read: batch x C_in x rows read x columns read "
-                              "(every row at stride 1; a strided or dilated window may skip some, see "
-                              "layers.formulas.rows_read).")
+    input_elements = quantity("input_elements", "Input elements: batch x C_in x H x W.")
+    input_read_elements = quantity("input_read_elements", "Input elements read: batch x C_in x rows read x "
+                                   "columns read (every row at stride 1; a strided or dilated window may skip "
+                                   "some, see layers.formulas.rows_read): the compulsory input traffic.")
     output_elements = quantity("output_elements")
     fft_macs = quantity("fft_macs", "Complex products of an FFT convolution: batch x C_out x C_in/groups x "
                         "(H + P_h) x (floor((W + P_w)/2) + 1) (see projection.algorithms).")

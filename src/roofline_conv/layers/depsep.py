@@ -100,6 +100,10 @@ class DepSep(Layer):
         return self.depthwise.input_elements
 
     @property
+    def input_read_elements(self) -> Count:
+        return self.depthwise.input_read_elements
+
+    @property
     def output_elements(self) -> Count:
         return self.pointwise.output_elements
 
@@ -168,7 +172,7 @@ def chain_shares(parts: Sequence[Layer], model: str = DEFAULT_TRAFFIC) -> tuple[
             if i < last:
                 shares[i] -= p.output_elements
             if i > 0:
-                shares[i] -= p.input_elements
+                shares[i] -= p.input_read_elements
     return tuple(shares)
 
 

@@ -14,8 +14,9 @@ input height/width, ``K_h``/``K_w`` kernel, ``S_h``/``S_w`` stride, ``P_h``/``P_
 padding (both sides added), ``P_t``/``P_l`` the padding before the first row/column (top, left),
 ``D_h``/``D_w`` dilation, ``bias`` 1 when a bias is counted, else 0.
 
-``input_elements`` counts the input elements the convolution *reads* (its compulsory input
-traffic): ``B x C_in x rows_read x cols_read``, where :func:`rows_read` counts the input rows
+``input_elements`` is the input tensor (``B x C_in x H x W``); ``input_read_elements`` counts
+the input elements the convolution *reads* (its compulsory input traffic):
+``B x C_in x rows_read x cols_read``, where :func:`rows_read` counts the input rows
 some output row and kernel tap touch. Every row is read at stride 1 without dilation; a 1x1
 stride-2 conv reads every other row and column (a quarter of the input).
 """
@@ -99,8 +100,9 @@ FORMULAS: dict[str, sp.Expr] = {
     # work (MACs; FLOPs = 2 MACs + one add per output element when a bias is counted)
     "macs": B * C_out * H_out * W_out * (C_in / G) * K_h * K_w,
     "bias_adds": B * C_out * H_out * W_out * bias,
-    # activations (elements); the input: the elements read (see rows_read)
-    "input_elements": B * C_in * H_read * W_read,
+    # activations (elements): the input tensor, and the input elements read (see rows_read)
+    "input_elements": B * C_in * H * W,
+    "input_read_elements": B * C_in * H_read * W_read,
     "output_elements": B * C_out * H_out * W_out,
     # im2col: the column matrix has (C_in K_h K_w) rows and (B H_out W_out) columns
     "im2col_elements": B * H_out * W_out * C_in * K_h * K_w,

@@ -66,6 +66,10 @@ class _Pool2d(OpLayer):
         return self._shape_q("input_elements")
 
     @property
+    def input_read_elements(self) -> Count:
+        return self._shape_q("input_read_elements")
+
+    @property
     def output_elements(self) -> Count:
         return self._shape_q("output_elements")
 

@@ -135,8 +135,10 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
             "bytes": sum(r["bytes"] for r in all_rows), "fused_into": ""}
         total["intensity"] = total["flops"] / total["bytes"] if total["bytes"] else None
         if device is not None:
+            whole = net.project(device, precision, traffic, fuse, **project_kwargs)  # kept: a look-up
             total.update(unit="", bound="", time=sum(r["time"] for r in all_rows),
-                         expected_time=sum(r["expected_time"] for r in all_rows), share=1.0 if all_rows else 0.0)
+                         expected_time=float(whole.expected_time),  # the layers' plus the per-step term
+                         share=1.0 if all_rows else 0.0)
         body.append([_scaled(k, total[k]) for k in keys])
     title = (f"{net.name}{_on(device)}: batch {net.batch}, input {shape_str(net.input_shape)}, "
              f"{precision}, traffic '{traffic}', {'fused' if fuse_on else 'unfused'}")
@@ -149,7 +151,8 @@ def table(net: NetworkLike, precision: str = DEFAULT_PRECISION, traffic: str = D
     ]
     if device is not None:
         notes.append("time: roofline lower bound per layer (upper bound on speed), summed over layers; expected: "
-                     "the bound plus the device's fitted terms (docs/fidelity.md), per layer.")
+                     "the bound plus the device's fitted terms (docs/fidelity.md), per layer; the total adds the "
+                     "per-step term (a framework's fixed cost per forward pass).")
     if depth is not None:
         notes.append(f"depth {depth}: layers summed per module (the first {depth} parts of their dotted names); "
                      "'#' is the first layer's, 'kind' the layer count.")

@@ -116,6 +116,10 @@ class _SymbolicComposite(Layer):
         return _formula("input_elements", self._parts[0])
 
     @property
+    def input_read_elements(self) -> sp.Expr:
+        return _formula("input_read_elements", self._parts[0])
+
+    @property
     def output_elements(self) -> sp.Expr:
         return _formula("output_elements", self._parts[-1])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model
+from ..conventions import DEFAULT_PRECISION, DEFAULT_TRAFFIC, bytes_per_element, check_traffic_model, parse_precision
 from ..layers.base import Layer
 from ..projection.engine import project_pass_on, step_term
 from ..projection.expected import Term
@@ -140,6 +140,8 @@ class TrainingStep:
 
         dev = resolve_device(device)
         fuse = flag(fuse, "fuse")
+        if update_precision is not None:
+            update_precision = parse_precision(update_precision, "update_precision")
         fwd = project_pass_on(self.net, dev, precision, self.traffic_model, unit, lowering, calibrated, fused=fuse)
         bwd = project_ops(self.backward_ops(), dev, precision, self.traffic_model, unit, lowering, calibrated,
                           name=f"{self.net.name} backward", batch=self.batch, launch_elementwise=not fuse)
