@@ -137,19 +137,24 @@ def executed_flops(macs: Any, bias_adds: Any, utilisation: Any) -> Any:
     return FLOPS_PER_MAC * ratio(macs, utilisation) + bias_adds
 
 
+def combine_roofs(compute: Any, memory: Sequence[Any], overlap: bool = True,
+                  maximum: Callable[[Any, Any], Any] = maximum) -> Any:
+    """One op's time from its compute time and its memory time per level: the largest when the
+    kernel overlaps data movement with arithmetic (the roofline), else compute plus the slowest
+    memory time (it moves data, then computes: the roofs add)."""
+    slowest_memory = memory[0]
+    for m in memory[1:]:
+        slowest_memory = maximum(slowest_memory, m)
+    return maximum(compute, slowest_memory) if overlap else compute + slowest_memory
+
+
 def roof_time(compute: Any, memory: Sequence[Any], efficiency: Any = None,
               maximum: Callable[[Any, Any], Any] = maximum) -> Any:
     """The predicted time of one op from its compute time and its memory time per level: the
     largest (the roofline), or, under a calibrated ceiling that does not ``overlap``, compute plus
     the largest memory time; plus the ceiling's fixed ``overhead``. ``maximum`` is the pairwise
     max (default: :func:`maximum`, which handles numbers, sympy and numpy arrays)."""
-    slowest_memory = memory[0]
-    for m in memory[1:]:
-        slowest_memory = maximum(slowest_memory, m)
-    if efficiency is None or efficiency.overlap:
-        time = maximum(compute, slowest_memory)
-    else:  # the kernel moves data, then computes: the roofs add
-        time = compute + slowest_memory
+    time = combine_roofs(compute, memory, efficiency is None or efficiency.overlap, maximum)
     if efficiency is not None and efficiency.overhead:
         time = time + efficiency.overhead
     return time

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .arith import Number, ceil_div, maximum, ratio, roof_time
+from .arith import Number, ceil_div, combine_roofs, ratio, roof_time
 
 TERMS = ("bound", "ceiling", "fill", "reduction", "overhead", "step")
 """Term names, in the order applied (``step``: a network's per-step / framework overhead)."""
@@ -115,10 +115,7 @@ def expected_times(compute: Any, memory: Sequence[Any] | Mapping[str, Any], e: A
 def _step(terms: list[tuple[str, Any, str]], before: Any, compute: Any, memory: list[Any], e: Any,
           name: str, words: str) -> Any:
     """Append term ``name`` (what it adds to ``before``) and return the new time."""
-    slowest = memory[0]
-    for m in memory[1:]:
-        slowest = maximum(slowest, m)
-    after = maximum(compute, slowest) if e.overlap else compute + slowest
+    after = combine_roofs(compute, memory, e.overlap)
     terms.append((name, after - before, words))
     return after
 
