@@ -97,7 +97,9 @@ def test_device_quantities_match_project(configs, kind, device_precision, traffi
     device = devices.get(device_id)
     mults = data.draw(st.lists(st.integers(1, 3), min_size=len(configs), max_size=len(configs)))
     kw = _arrays(configs, kind, mults)
-    projections = [project(_layer(c, kind, m), device, precision, traffic) for c, m in zip(configs, mults)]
+    # sweeps assume the direct algorithm (docs/sweeps.md); project() may default to Winograd or FFT
+    projections = [project(_layer(c, kind, m), device, precision, traffic, algorithm="direct")
+                   for c, m in zip(configs, mults)]
     expected = {
         "time": [p.time for p in projections],
         "compute_time": [p.compute_time for p in projections],
