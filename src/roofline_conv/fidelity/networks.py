@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..devices import Device, Efficiency, get
+from .fit import errors
 
 FITTED = ("depthwise", "elementwise")
 """The classes fitted here; ``pooling`` is written with the elementwise figures."""
@@ -223,8 +224,6 @@ MODE = {"inference": "inference", "train": "training"}
 
 
 def _errors(nf: NetworkFit, split: str, device: str | None = None) -> str:
-    from .fit import errors
-
     pick = [(p, r.measured) for r, p in zip(nf.rows, nf.pred) if r.split == split
             and (device is None or r.m.device_id == device)]
     e = errors(np.array([p for p, _ in pick]), np.array([m for _, m in pick]))
@@ -297,7 +296,7 @@ def summary(nf: NetworkFit) -> str:
            "|---|---|---|---|---|---|"]
     for (device, precision, mode, split), vals in sorted(groups.items()):
         a = np.array(vals)
-        b, e = np.abs(a[:, 0] / a[:, 2] - 1), np.abs(a[:, 1] / a[:, 2] - 1)
-        out.append(f"| {device} | {precision} | {mode} | {split}, n={len(vals)} | {np.median(b):.0%}, "
-                   f"{np.percentile(b, 90):.0%} | {np.median(e):.0%}, {np.percentile(e, 90):.0%} |")
+        b, e = errors(a[:, 0], a[:, 2]), errors(a[:, 1], a[:, 2])
+        out.append(f"| {device} | {precision} | {mode} | {split}, n={len(vals)} | {b['median']:.0%}, "
+                   f"{b['p90']:.0%} | {e['median']:.0%}, {e['p90']:.0%} |")
     return "\n".join(out)
